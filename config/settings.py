@@ -1,0 +1,296 @@
+"""Safecase settings: one module, driven by environment variables (see .env.example).
+
+Defaults are safe: without ``SAFECASE_DEBUG=1`` Safecase runs with production security settings
+and refuses to start without a real secret key. ``make run`` writes a development ``.env``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _load_dotenv(path: Path) -> None:
+    """Read KEY=VALUE lines from .env without overriding the real environment."""
+    if not path.is_file():
+        return
+    for raw_line in path.read_text(encoding="utf-8").splitlines():
+        line = raw_line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+if not env_bool("SAFECASE_IGNORE_DOTENV"):
+    _load_dotenv(BASE_DIR / ".env")
+
+DEBUG = env_bool("SAFECASE_DEBUG", default=False)
+# Demo personas may log in without MFA only while this is on, and never with DEBUG off.
+SAFECASE_DEMO = env_bool("SAFECASE_DEMO", default=False) and DEBUG
+
+_DEV_SECRET_PREFIX = "dev-only-"
+SECRET_KEY = env_str("SAFECASE_SECRET_KEY")
+if not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith(_DEV_SECRET_PREFIX)
+):
+    raise ImproperlyConfigured(
+        "SAFECASE_SECRET_KEY must be set to a random value of at least 50 characters when "
+        "SAFECASE_DEBUG is off. Generate one with: python -c 'import secrets; "
+        "print(secrets.token_urlsafe(64))'"
+    )
+if not SECRET_KEY:
+    SECRET_KEY = _DEV_SECRET_PREFIX + "not-secret-development-key-0123456789abcdefghij"
+
+ALLOWED_HOSTS = env_list("SAFECASE_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("SAFECASE_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "safecase.core",
+    "safecase.accounts",
+    "safecase.access",
+    "safecase.audit",
+    "safecase.api",
+    "safecase.web",
+    "safecase.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "safecase.core.middleware.RequestIdMiddleware",
+    "safecase.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "safecase.accounts.middleware.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "safecase.accounts.middleware.ActorMiddleware",
+    "safecase.accounts.middleware.MfaRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Axes last, as its documentation asks, so it sees the outcome of authentication.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "safecase.web.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+# SQLite is the embedded default: WAL so readers never block the writer, synchronous=FULL so an
+# acknowledged commit survives power loss, IMMEDIATE transactions so writers queue instead of
+# failing with "database is locked" on upgrade. PostgreSQL is chosen with DATABASE_URL.
+(BASE_DIR / "var").mkdir(exist_ok=True)
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'safecase.sqlite3'}")
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("SAFECASE_DB_CONN_MAX_AGE", 60))
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["CONN_MAX_AGE"] = 0
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+            "PRAGMA busy_timeout=20000;"
+        ),
+    }
+else:
+    _db["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication -------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "safecase.accounts.backends.EmailBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "safecase.accounts.validators.MaximumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour (security bar A8)
+
+# Lockout: per account and source address, so an attacker cannot lock a victim out from afar
+# just by knowing their e-mail address (django-axes).
+AXES_FAILURE_LIMIT = env_int("SAFECASE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("SAFECASE_LOGIN_COOLOFF_MINUTES", 30) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "safecase.accounts.views_auth.locked_out"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = env_str("SAFECASE_OTP_ISSUER", "Safecase")
+OTP_TOTP_TOLERANCE = 1
+
+# --- Sessions -------------------------------------------------------------------------------
+SAFECASE_SESSION_IDLE_SECONDS = env_int("SAFECASE_SESSION_IDLE_MINUTES", 30) * 60
+SAFECASE_SESSION_ABSOLUTE_SECONDS = env_int("SAFECASE_SESSION_ABSOLUTE_HOURS", 10) * 3600
+SESSION_COOKIE_AGE = SAFECASE_SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_COOKIES = env_bool("SAFECASE_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+if SECURE_COOKIES:
+    # The __Host- prefix pins the cookie to this exact host, over HTTPS, for path /.
+    SESSION_COOKIE_NAME = "__Host-safecase-session"
+    CSRF_COOKIE_NAME = "__Host-safecase-csrf"
+else:
+    SESSION_COOKIE_NAME = "safecase-session"
+    CSRF_COOKIE_NAME = "safecase-csrf"
+
+# --- Security headers -----------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = env_int("SAFECASE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("SAFECASE_HSTS_PRELOAD", default=True)
+SECURE_SSL_REDIRECT = env_bool("SAFECASE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Only trust X-Forwarded-Proto / X-Forwarded-For when a proxy we control sets them.
+SAFECASE_TRUSTED_PROXY = env_bool("SAFECASE_TRUSTED_PROXY", default=False)
+if SAFECASE_TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No inline script or style anywhere: everything comes from our own static files.
+SAFECASE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- I18N and time --------------------------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("SAFECASE_TIME_ZONE", "Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+# --- E-mail ---------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str(
+    "SAFECASE_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("SAFECASE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("SAFECASE_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("SAFECASE_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("SAFECASE_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("SAFECASE_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("SAFECASE_FROM_EMAIL", "safecase@localhost")
+
+# --- Background tasks -----------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": env_str("SAFECASE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "safecase.api.authentication.ApiTokenAuthentication",
+        "safecase.api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["safecase.access.drf.DenyUndeclared"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "safecase.api.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "safecase.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Safecase API",
+    "DESCRIPTION": "Safeguarding case management. Every endpoint applies the same access policy "
+    "as the web interface; records outside your scope answer 404.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+SAFECASE_API_TOKEN_MAX_DAYS = env_int("SAFECASE_API_TOKEN_MAX_DAYS", 365)
+
+# --- Logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "safecase.core.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": env_str("SAFECASE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}

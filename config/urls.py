@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("safecase.web.urls")),
+    path("", include("safecase.accounts.urls")),
+    path("audit/", include("safecase.audit.urls")),
+    path("api-tokens/", include("safecase.api.urls_web")),
+    path("api/v1/", include("safecase.api.urls")),
+]
+
+handler403 = "safecase.web.errors.permission_denied"
+handler404 = "safecase.web.errors.page_not_found"
+handler500 = "safecase.web.errors.server_error"

@@ -1,0 +1,77 @@
+"""Share grants and restrictions: the two ways a record's visibility differs from its owner's default."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from safecase.core.models import BaseModel
+
+
+class ShareGrantQuerySet(models.QuerySet["ShareGrant"]):
+    def active(self) -> ShareGrantQuerySet:
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+
+class ShareGrant(BaseModel):
+    """One item of one organisation shared with another organisation of a common partnership.
+
+    Says for what purpose, under which lawful basis and until when; revocable. Seen by the leads
+    of both organisations. Members of the receiving organisation whose role allows it may view the
+    item (never change it) while the grant is active.
+    """
+
+    owner_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="shares_given"
+    )
+    to_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="shares_received"
+    )
+    partnership = models.ForeignKey("accounts.Partnership", on_delete=models.PROTECT)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=40)
+    purpose = models.TextField()
+    lawful_basis = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ShareGrantQuerySet.as_manager()
+
+    class Meta:
+        indexes = (models.Index(fields=("to_organisation", "content_type", "object_id")),)
+
+
+class RecordRestriction(BaseModel):
+    """A record closed to everyone except the named people (e.g. an allegation against the lead).
+
+    Not even the lead or the auditor sees a restricted record unless named. Seen by the named
+    people only.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=40)
+    reason = models.TextField()
+    restricted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    named_people = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("content_type", "object_id"), name="uniq_restriction_per_record"
+            ),
+        )

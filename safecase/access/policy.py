@@ -1,0 +1,74 @@
+"""can() and require(): the one place that answers "may this actor do this (to this)?"."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from safecase.access.models import RecordRestriction, ShareGrant
+from safecase.access.permissions import SHAREABLE_PERMISSIONS, USER_PERMISSIONS, Permission
+from safecase.access.roles import permissions_for
+from safecase.core.actors import Actor
+from safecase.core.errors import NotPermitted
+
+
+def owner_organisation_id(obj: models.Model) -> object:
+    """The organisation a record belongs to (an Organisation belongs to itself)."""
+    if obj._meta.label_lower == "accounts.organisation":
+        return obj.pk
+    return getattr(obj, "organisation_id", None)
+
+
+def _restriction_allows(actor: Actor, obj: models.Model) -> bool:
+    content_type = ContentType.objects.get_for_model(obj)
+    restriction = RecordRestriction.objects.filter(
+        content_type=content_type, object_id=str(obj.pk)
+    ).first()
+    if restriction is None:
+        return True
+    return restriction.named_people.filter(pk=actor.user.pk if actor.user else None).exists()
+
+
+def _shared_with_actor(actor: Actor, obj: models.Model) -> bool:
+    return (
+        ShareGrant.objects.active()
+        .filter(
+            to_organisation_id=actor.organisation_id,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+        )
+        .exists()
+    )
+
+
+def can(actor: Actor, perm: Permission, obj: models.Model | None = None) -> bool:
+    """True when the actor holds ``perm`` and, for an object, may exercise it on that object.
+
+    System actors (management commands, background tasks run by the operator) may do anything.
+    """
+    if actor.is_system:
+        return True
+    if actor.user is None or not actor.user.is_active:
+        return False
+    if perm in USER_PERMISSIONS:
+        return obj is None or obj.pk == actor.user.pk or getattr(obj, "user_id", None) == actor.user.pk
+    if actor.organisation is None or perm not in permissions_for(actor.roles):
+        return False
+    if obj is None:
+        return True
+    owner = owner_organisation_id(obj)
+    if owner is None:
+        return False
+    if owner == actor.organisation_id:
+        return _restriction_allows(actor, obj)
+    return (
+        perm in SHAREABLE_PERMISSIONS
+        and _shared_with_actor(actor, obj)
+        and _restriction_allows(actor, obj)
+    )
+
+
+def require(actor: Actor, perm: Permission, obj: models.Model | None = None) -> None:
+    """Raise NotPermitted unless can(); actions call this even when the view checked already."""
+    if not can(actor, perm, obj):
+        raise NotPermitted("You do not have permission to do that.")

@@ -1,0 +1,91 @@
+"""Querysets of what an actor may see. Every selector starts here (NetBox's restrict())."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.functions import Cast
+
+from safecase.access.models import RecordRestriction, ShareGrant
+from safecase.accounts.models import ApiToken, Membership, Organisation
+from safecase.audit.models import AuditEvent
+from safecase.access.permissions import SHAREABLE_PERMISSIONS, Permission
+from safecase.access.roles import permissions_for
+from safecase.core.actors import Actor
+
+M = TypeVar("M", bound=models.Model)
+
+
+def restrict(queryset: models.QuerySet[M], actor: Actor, perm: Permission) -> models.QuerySet[M]:
+    """Narrow a queryset of tenant-owned records (with ``organisation``) to what ``actor`` may see.
+
+    Own organisation's records, except those restricted to named people the actor is not among;
+    plus records shared with the actor's organisation by an active grant, when ``perm`` is one a
+    share can confer. Answered in SQL, so counts and pages never see a forbidden row.
+    """
+    if actor.is_system:
+        return queryset
+    if (
+        actor.user is None
+        or actor.organisation is None
+        or perm not in permissions_for(actor.roles)
+    ):
+        return queryset.none()
+    content_type = ContentType.objects.get_for_model(queryset.model)
+    pk_as_text = Cast("pk", output_field=models.CharField())
+    restricted_ids = RecordRestriction.objects.filter(content_type=content_type).exclude(
+        named_people=actor.user
+    ).values("object_id")
+    visible = models.Q(organisation_id=actor.organisation_id)
+    if perm in SHAREABLE_PERMISSIONS:
+        shared_ids = (
+            ShareGrant.objects.active()
+            .filter(to_organisation_id=actor.organisation_id, content_type=content_type)
+            .values("object_id")
+        )
+        visible |= models.Q(_pk_text__in=shared_ids)
+    return (
+        queryset.alias(_pk_text=pk_as_text)
+        .filter(visible)
+        .exclude(_pk_text__in=restricted_ids)
+    )
+
+
+def _holds(actor: Actor, perm: Permission) -> bool:
+    return actor.is_system or (
+        actor.user is not None
+        and actor.organisation is not None
+        and perm in permissions_for(actor.roles)
+    )
+
+
+def memberships_visible_to(actor: Actor) -> models.QuerySet[Membership]:
+    """Memberships of the actor's organisation, for its administrators."""
+    if not _holds(actor, Permission.ORG_MANAGE_MEMBERS):
+        return Membership.objects.none()
+    return Membership.objects.filter(organisation_id=actor.organisation_id)
+
+
+def audit_events_visible_to(actor: Actor) -> models.QuerySet[AuditEvent]:
+    """The audit trail of the actor's organisation, for its auditors."""
+    if not _holds(actor, Permission.AUDIT_VIEW):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(chain=str(actor.organisation_id))
+
+
+def api_tokens_visible_to(actor: Actor) -> models.QuerySet[ApiToken]:
+    """The actor's own API tokens for the organisation they are acting in."""
+    if not _holds(actor, Permission.TOKEN_MANAGE_OWN) or actor.user is None:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=actor.user, organisation_id=actor.organisation_id)
+
+
+def organisations_visible_to(actor: Actor) -> models.QuerySet[Organisation]:
+    """Organisations the actor is an active member of."""
+    if actor.user is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        memberships__user=actor.user, memberships__is_active=True, is_active=True
+    )

@@ -1,0 +1,207 @@
+"""Sign-in, sign-out, multi-factor authentication, sessions and API tokens, each audited."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safecase.access.permissions import Permission
+from safecase.access.policy import require
+from safecase.accounts.models import (
+    ApiToken,
+    Organisation,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    User,
+    UserSession,
+    hash_secret,
+)
+from safecase.audit import recorder
+from safecase.audit.events import AuditAction, Outcome
+from safecase.core.actors import Actor
+from safecase.core.errors import DomainError
+
+RECOVERY_CODE_COUNT = 10
+TOKEN_PREFIX = "sc"
+
+
+@transaction.atomic(durable=True)
+def auth_login_succeeded(*, actor: Actor, session_key: str, user_agent: str) -> None:
+    """Remember the new session (for listing and ending it) and record the sign-in."""
+    assert actor.user is not None
+    UserSession.objects.update_or_create(
+        session_key=session_key,
+        defaults={"user": actor.user, "ip": actor.ip, "user_agent": user_agent[:200]},
+    )
+    recorder.record(actor=actor, action=AuditAction.AUTH_LOGIN, subject=actor.user)
+
+
+@transaction.atomic(durable=True)
+def auth_login_failed(*, actor: Actor, email: str, locked_out: bool) -> None:
+    """Record a refused sign-in. The address is kept as typed (truncated), never the password.
+
+    Recorded in the global chain: the address may belong to nobody, and an organisation's
+    chain must not reveal that.
+    """
+    recorder.record(
+        actor=actor,
+        action=AuditAction.AUTH_LOCKOUT if locked_out else AuditAction.AUTH_LOGIN_FAILED,
+        outcome=Outcome.DENIED,
+        subject_type="accounts.user",
+        subject_id=email.strip().lower()[:64],
+    )
+
+
+@transaction.atomic(durable=True)
+def auth_logout(*, actor: Actor, session_key: str | None) -> None:
+    if session_key:
+        UserSession.objects.filter(session_key=session_key).delete()
+    recorder.record(actor=actor, action=AuditAction.AUTH_LOGOUT, subject=actor.user)
+
+
+@transaction.atomic(durable=True)
+def auth_password_changed(*, actor: Actor, keep_session_key: str | None, reset: bool) -> None:
+    """Record a password change; every other session of the user ends (its hash no longer fits)."""
+    assert actor.user is not None
+    others = UserSession.objects.filter(user=actor.user).exclude(session_key=keep_session_key or "")
+    keys = list(others.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    others.delete()
+    recorder.record(
+        actor=actor,
+        action=AuditAction.AUTH_PASSWORD_RESET if reset else AuditAction.AUTH_PASSWORD_CHANGED,
+        subject=actor.user,
+        changes={"password": recorder.CHANGED, "other_sessions_ended": len(keys)},
+    )
+
+
+@transaction.atomic(durable=True)
+def auth_password_reset_requested(*, actor: Actor) -> None:
+    """Record that someone asked for a reset link (global chain: the address may be unknown)."""
+    recorder.record(actor=actor, action=AuditAction.AUTH_PASSWORD_RESET_REQUESTED)
+
+
+@transaction.atomic(durable=True)
+def user_end_other_sessions(*, actor: Actor, keep_session_key: str | None) -> int:
+    """A user ends their own sessions on other devices."""
+    require(actor, Permission.ACCOUNT_SELF)
+    assert actor.user is not None
+    others = UserSession.objects.filter(user=actor.user).exclude(session_key=keep_session_key or "")
+    keys = list(others.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    others.delete()
+    recorder.record(
+        actor=actor,
+        action=AuditAction.AUTH_SESSIONS_ENDED,
+        subject=actor.user,
+        changes={"sessions_ended": len(keys)},
+    )
+    return len(keys)
+
+
+def mfa_pending_device(user: User) -> TOTPDevice:
+    """The unconfirmed authenticator being enrolled (made once, reused until confirmed)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+@transaction.atomic(durable=True)
+def mfa_enrol_confirm(*, actor: Actor, device: TOTPDevice, token: str) -> list[str]:
+    """Confirm an authenticator with a code from it; returns new recovery codes, shown once."""
+    require(actor, Permission.ACCOUNT_SELF, device)
+    if device.confirmed or not device.verify_token(token.strip()):
+        recorder.record(actor=actor, action=AuditAction.MFA_FAILED, outcome=Outcome.DENIED)
+        raise DomainError("That code did not work. Check your app and try the new code.", field="token")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    codes = _replace_recovery_codes(device.user)
+    recorder.record(actor=actor, action=AuditAction.MFA_ENROLLED, subject=actor.user)
+    return codes
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    holder = RecoveryCodeDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [secrets.token_hex(8) for _ in range(RECOVERY_CODE_COUNT)]  # 64 bits each
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=holder, code_hash=hash_secret(code)) for code in codes
+    )
+    return [f"{code[:4]}-{code[4:8]}-{code[8:12]}-{code[12:]}" for code in codes]
+
+
+@transaction.atomic(durable=True)
+def mfa_verify_recorded(*, actor: Actor, recovery: bool, succeeded: bool) -> None:
+    """Record a second-factor attempt at sign-in."""
+    if not succeeded:
+        action = AuditAction.MFA_FAILED
+    else:
+        action = AuditAction.MFA_RECOVERY_USED if recovery else AuditAction.MFA_VERIFIED
+    recorder.record(
+        actor=actor,
+        action=action,
+        subject=actor.user,
+        outcome=Outcome.SUCCESS if succeeded else Outcome.DENIED,
+    )
+
+
+@transaction.atomic(durable=True)
+def organisation_switch(*, actor: Actor, organisation: Organisation) -> None:
+    """Record a switch of the organisation the user acts in (the session is set by the view)."""
+    recorder.record(
+        actor=actor,
+        action=AuditAction.ORG_SWITCHED,
+        subject=organisation,
+        organisation_id=organisation.pk,
+    )
+
+
+@transaction.atomic(durable=True)
+def api_token_create(*, actor: Actor, name: str, days: int) -> tuple[ApiToken, str]:
+    """Create a personal API token for the current organisation; the secret is returned once."""
+    require(actor, Permission.TOKEN_MANAGE_OWN)
+    assert actor.user is not None and actor.organisation is not None
+    if not name.strip():
+        raise DomainError("Give the token a name, so you can recognise it later.", field="name")
+    if not 1 <= days <= settings.SAFECASE_API_TOKEN_MAX_DAYS:
+        raise DomainError(
+            f"A token must expire in 1 to {settings.SAFECASE_API_TOKEN_MAX_DAYS} days.",
+            field="days",
+        )
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=actor.user,
+        organisation=actor.organisation,
+        name=name.strip()[:100],
+        prefix=prefix,
+        key_hash=hash_secret(secret),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    recorder.record(
+        actor=actor,
+        action=AuditAction.TOKEN_CREATED,
+        subject=token,
+        changes={"name": token.name, "expires_at": token.expires_at},
+    )
+    return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
+
+
+@transaction.atomic(durable=True)
+def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
+    require(actor, Permission.TOKEN_MANAGE_OWN)
+    if token.user_id != (actor.user.pk if actor.user else None):
+        raise DomainError("You can only revoke your own tokens.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        recorder.record(actor=actor, action=AuditAction.TOKEN_REVOKED, subject=token)
+    return token

@@ -1,0 +1,30 @@
+"""Sign-in by e-mail address, case-insensitively."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from safecase.accounts.models import User
+
+
+class EmailBackend(ModelBackend):
+    """Django's ModelBackend with the address lower-cased.
+
+    ModelBackend hashes the password even for an unknown address, so an unknown address and a
+    wrong password take the same time (security bar A7).
+    """
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if username is None or password is None:
+            return None
+        user = super().authenticate(request, username=username.strip().lower(), password=password)
+        return user if isinstance(user, User) else None

@@ -1,0 +1,42 @@
+"""Reads about accounts: memberships of a user, of an organisation, and whether MFA is required."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+
+from safecase.access import scoping
+from safecase.access.roles import MFA_EXEMPT_ROLES
+from safecase.accounts.models import Membership, MembershipRole, User
+from safecase.core.actors import Actor
+
+
+def active_memberships_of(user: User) -> list[Membership]:
+    """The user's active memberships in active organisations, with roles (two queries)."""
+    return list(
+        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("roles", queryset=MembershipRole.objects.order_by("role")))
+        .order_by("organisation__name")
+    )
+
+
+def mfa_required(user: User, memberships: list[Membership]) -> bool:
+    """MFA for every role except reporter, and for reporters where the organisation says so."""
+    if settings.SAFECASE_DEMO and user.is_demo:
+        return False
+    for membership in memberships:
+        roles = {r.role for r in membership.roles.all()}
+        if roles - MFA_EXEMPT_ROLES or membership.organisation.mfa_required_for_reporters:
+            return True
+    return False
+
+
+def member_list(actor: Actor) -> QuerySet[Membership]:
+    """The organisation's members for its administrators, by name, with roles prefetched."""
+    return (
+        scoping.memberships_visible_to(actor)
+        .select_related("user")
+        .prefetch_related(Prefetch("roles", queryset=MembershipRole.objects.order_by("role")))
+        .order_by("user__full_name", "user__email")
+    )

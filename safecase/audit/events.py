@@ -1,0 +1,51 @@
+"""The catalogue of audit actions: dotted names, never renamed or reused (they are evidence)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    # Authentication
+    AUTH_LOGIN = "auth.login", "Signed in"
+    AUTH_LOGIN_FAILED = "auth.login_failed", "Sign-in failed"
+    AUTH_LOCKOUT = "auth.lockout", "Locked out after repeated failures"
+    AUTH_LOGOUT = "auth.logout", "Signed out"
+    AUTH_SESSION_EXPIRED = "auth.session_expired", "Session expired"
+    AUTH_PASSWORD_CHANGED = "auth.password_changed", "Password changed"
+    AUTH_PASSWORD_RESET_REQUESTED = "auth.password_reset_requested", "Password reset requested"
+    AUTH_PASSWORD_RESET = "auth.password_reset", "Password reset completed"
+    AUTH_SESSIONS_ENDED = "auth.sessions_ended", "Sessions ended"
+    MFA_ENROLLED = "mfa.enrolled", "Multi-factor authentication enrolled"
+    MFA_VERIFIED = "mfa.verified", "Multi-factor code accepted"
+    MFA_FAILED = "mfa.failed", "Multi-factor code refused"
+    MFA_RECOVERY_USED = "mfa.recovery_used", "Recovery code used"
+    MFA_RESET = "mfa.reset", "Multi-factor authentication reset"
+    # Organisations, memberships, roles
+    ORG_CREATED = "org.created", "Organisation created"
+    ORG_SETTINGS_CHANGED = "org.settings_changed", "Organisation settings changed"
+    ORG_SWITCHED = "org.switched", "Switched organisation"
+    MEMBER_INVITED = "member.invited", "Member invited"
+    MEMBER_ROLES_CHANGED = "member.roles_changed", "Member roles changed"
+    MEMBER_DEACTIVATED = "member.deactivated", "Member deactivated"
+    MEMBER_REACTIVATED = "member.reactivated", "Member reactivated"
+    PARTNERSHIP_CREATED = "partnership.created", "Partnership created"
+    PARTNERSHIP_MEMBER_ADDED = "partnership.member_added", "Organisation joined partnership"
+    # Access
+    ACCESS_DENIED = "access.denied", "Access denied"
+    RECORD_VIEWED = "record.viewed", "Record viewed"
+    AUDIT_EXPORTED = "audit.exported", "Audit trail exported"
+    SHARE_GRANTED = "share.granted", "Item shared"
+    SHARE_REVOKED = "share.revoked", "Share revoked"
+    RECORD_RESTRICTED = "record.restricted", "Record restricted to named people"
+    # API tokens
+    TOKEN_CREATED = "token.created", "API token created"
+    TOKEN_REVOKED = "token.revoked", "API token revoked"
+    # Demo data
+    DEMO_LOADED = "demo.loaded", "Demo data loaded"
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    DENIED = "denied", "Denied"
+    FAILURE = "failure", "Failure"

@@ -1,0 +1,40 @@
+"""Navigation by role and the organisation switcher, for the base layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from safecase.access.permissions import Permission
+from safecase.access.policy import can
+
+# (label, url name, permission): shown to those who hold the permission, in this order.
+NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
+    ("Home", "web:home", Permission.ACCOUNT_SELF),
+    ("Members", "accounts:member_list", Permission.ORG_MANAGE_MEMBERS),
+    ("Organisation settings", "accounts:organisation_settings", Permission.ORG_MANAGE_SETTINGS),
+    ("Audit trail", "audit:event_list", Permission.AUDIT_VIEW),
+    ("API tokens", "api_tokens:list", Permission.TOKEN_MANAGE_OWN),
+    ("Your account", "accounts:account", Permission.ACCOUNT_SELF),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    actor = getattr(request, "actor", None)
+    if actor is None or actor.user is None:
+        return {"nav_items": [], "org_switcher": None}
+    items = []
+    for label, url_name, perm in NAVIGATION:
+        if can(actor, perm):
+            url = reverse(url_name)
+            items.append({"label": label, "url": url, "active": request.path == url})
+    memberships = getattr(request, "memberships", [])
+    switcher = None
+    if actor.organisation is not None:
+        switcher = {
+            "current": actor.organisation,
+            "choices": [m.organisation for m in memberships],
+        }
+    return {"nav_items": items, "org_switcher": switcher}

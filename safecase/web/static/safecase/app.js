@@ -1,0 +1,10 @@
+// Safecase front-end entry point.
+//
+// Loaded as <script type="module">, so it runs only in browsers that GOV.UK Frontend supports;
+// older browsers skip it and get the plain, working HTML. This does what GOV.UK's template
+// does in an inline <script>, which our CSP (script-src 'self') does not allow.
+import { initAll } from "../vendor/govuk-frontend/govuk-frontend.min.js";
+
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
+
+initAll();

@@ -1,0 +1,55 @@
+"""Home pages by role, and the health check."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from safecase.access.decorators import public, requires
+from safecase.access.permissions import Permission
+from safecase.access.policy import can
+from safecase.access.roles import Role
+from safecase.accounts.models import Membership
+
+
+@requires(Permission.ACCOUNT_SELF)
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """What each role needs first. Panels appear by permission, so a person with several roles
+    sees each of their panels."""
+    actor = request.actor  # type: ignore[attr-defined]
+    panels = {
+        perm.name.lower(): can(actor, perm)
+        for perm in (
+            Permission.CONCERN_RECORD,
+            Permission.CONCERN_TRIAGE,
+            Permission.CASE_VIEW,
+            Permission.SHARED_VIEW,
+            Permission.ORG_MANAGE_MEMBERS,
+            Permission.AUDIT_VIEW,
+            Permission.CASE_SUPERVISE,
+            Permission.CASE_DECIDE,
+        )
+    }
+    member_count = None
+    if panels["org_manage_members"]:
+        member_count = Membership.objects.filter(
+            organisation_id=actor.organisation_id, is_active=True
+        ).count()
+    role_labels = [Role(r).label for r in sorted(actor.roles)]
+    return render(
+        request,
+        "web/home.html",
+        {"panels": panels, "role_labels": role_labels, "member_count": member_count},
+    )
+
+
+@public
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: the process is up and the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
