@@ -1,0 +1,87 @@
+"""The permission matrix for every endpoint so far (security bar Z2, Z5, Z7).
+
+Reading: default is what any signed-in persona gets unless listed. Organisation pages answer
+403 to a role without the permission; records outside the actor's scope answer 404.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from safecase.accounts.models import ApiToken, Membership
+from safecase.demo.personas import DemoWorld
+from tests.matrix import Endpoint, run_matrix
+
+
+def _membership_url(world: DemoWorld, persona: str, suffix: str = "") -> str:
+    membership = Membership.objects.get(user=world.users[persona])
+    return f"/organisation/members/{membership.pk}/{suffix}"
+
+
+def _lead_token(world: DemoWorld) -> str:
+    token = ApiToken.objects.filter(user=world.users["lead"]).first()
+    assert token is not None
+    return str(token.pk)
+
+
+ADMINS = {"org_admin": 200, "primary_lead": 200}
+
+ENDPOINTS = [
+    Endpoint("home", "GET", lambda w: "/", 200),
+    Endpoint("account", "GET", lambda w: "/account/", 200),
+    Endpoint("api tokens page", "GET", lambda w: "/api-tokens/", 200),
+    Endpoint("members", "GET", lambda w: "/organisation/members/", 403, ADMINS),
+    Endpoint("invite form", "GET", lambda w: "/organisation/members/invite/", 403, ADMINS),
+    Endpoint("settings", "GET", lambda w: "/organisation/settings/", 403, ADMINS),
+    # Riverside's member, seen by Riverside's admin only; Oakfield's admin gets 404, not 403.
+    Endpoint(
+        "member detail (Riverside)",
+        "GET",
+        lambda w: _membership_url(w, "reporter"),
+        403,
+        {"org_admin": 200, "primary_lead": 404},
+    ),
+    Endpoint(
+        "deactivate member (Riverside) without a reason",
+        "POST",
+        lambda w: _membership_url(w, "reporter", "deactivate/"),
+        403,
+        {"org_admin": 422, "primary_lead": 404},
+    ),
+    Endpoint("audit trail", "GET", lambda w: "/audit/", 403, {"auditor": 200}),
+    Endpoint(
+        "revoke the lead's token (web)",
+        "POST",
+        lambda w: f"/api-tokens/{_lead_token(w)}/revoke/",
+        404,
+        {"lead": 302},
+    ),
+    Endpoint("api me", "GET", lambda w: "/api/v1/me", 200, api=True),
+    Endpoint("api organisations", "GET", lambda w: "/api/v1/organisations", 200, api=True),
+    Endpoint("api memberships", "GET", lambda w: "/api/v1/memberships", 403, ADMINS, api=True),
+    Endpoint("api tokens", "GET", lambda w: "/api/v1/tokens", 200, api=True),
+    Endpoint(
+        "api revoke the lead's token",
+        "POST",
+        lambda w: f"/api/v1/tokens/{_lead_token(w)}/revoke",
+        404,
+        {"lead": 200},
+        api=True,
+    ),
+    Endpoint("api schema", "GET", lambda w: "/api/v1/schema/", 200, api=True),
+]
+
+
+@pytest.mark.django_db
+def test_permission_matrix_holds_for_every_persona(world: DemoWorld) -> None:
+    from safecase.accounts import auth_actions
+    from safecase.core.actors import Actor
+
+    lead = world.users["lead"]
+    auth_actions.api_token_create(
+        actor=Actor(user=lead, organisation=world.organisations["secondary"],
+                    roles=frozenset({"lead"})),
+        name="matrix",
+        days=30,
+    )
+    assert run_matrix(world, ENDPOINTS) == []
