@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "safecase.core.middleware.RequestIdMiddleware",
     "safecase.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -89,7 +90,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "safecase.accounts.middleware.ActorMiddleware",
     "safecase.accounts.middleware.MfaRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last, as its documentation asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",

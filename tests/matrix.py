@@ -15,7 +15,7 @@ from django.test import Client
 
 from safecase.accounts.models import User
 from safecase.demo.personas import DEMO_PASSWORD, DemoWorld
-from tests.conftest import mark_otp_verified
+from conftest import mark_otp_verified
 
 PERSONAS = (
     "reporter",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -40,7 +39,11 @@ class Command(BaseCommand):
         if options["organisation"]:
             events = events.filter(chain=options["organisation"])
             heads = heads.filter(chain=options["organisation"])
-        out = open(options["output"], "w", encoding="utf-8") if options["output"] else sys.stdout  # noqa: SIM115 - closed below when it is a file
+        out: Any = (
+            open(options["output"], "w", encoding="utf-8")  # noqa: SIM115 - closed below
+            if options["output"]
+            else self.stdout
+        )
         try:
             count = 0
             for event in events.order_by("chain", "seq").iterator(chunk_size=2000):
@@ -61,5 +64,5 @@ class Command(BaseCommand):
                 + "\n"
             )
         finally:
-            if out is not sys.stdout:
+            if out is not self.stdout:
                 out.close()
