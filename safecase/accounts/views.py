@@ -158,9 +158,19 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
                 mfa_required_for_reporters=form.cleaned_data["mfa_required_for_reporters"],
             )
         except Conflict as exc:
+            # Keep what this user typed, show what is saved now, and let them submit again
+            # against the current version: never a silent overwrite, never lost typing.
             organisation.refresh_from_db()
-            form = OrganisationSettingsForm.for_organisation(organisation)
-            form.add_error(None, exc.message)
+            data = request.POST.copy()
+            data["version"] = str(organisation.version)
+            form = OrganisationSettingsForm(data)
+            form.is_valid()
+            reporters = "required" if organisation.mfa_required_for_reporters else "not required"
+            form.add_error(
+                None,
+                f"{exc.message} Saved now: name “{organisation.name}”, MFA for reporters "
+                f"{reporters}. Your changes are below; save again to apply them.",
+            )
         else:
             messages.success(request, "Settings saved.")
             return redirect("accounts:organisation_settings")

@@ -23,13 +23,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from safecase.demo.personas import DEMO_PASSWORD, ORGANISATIONS, PERSONAS, persona_email
+from tests.e2e.support import CSP_LISTENER, path_of, persona, sign_in
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -237,36 +237,6 @@ def _only_localhost(route: Any) -> None:
         route.abort()
 
 
-@dataclass
-class PageLog:
-    """What the browser reported while a page was open."""
-
-    console: list[Any] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    responses: list[Any] = field(default_factory=list)
-
-    def csp_violations(self) -> list[str]:
-        return [
-            m.text
-            for m in self.console
-            if "Content Security Policy" in m.text or "Refused to" in m.text
-        ]
-
-    def errors(self) -> list[str]:
-        return [m.text for m in self.console if m.type == "error"] + self.page_errors
-
-
-# Records CSP violations as the browser reports them to the page, in addition to the console.
-_CSP_LISTENER = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  window.__cspViolations.push(
-    e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' +
-    e.sourceFile + ':' + e.lineNumber);
-});
-"""
-
-
 @pytest.fixture
 def new_context(browser: Any, server: Server) -> Iterator[Callable[..., Any]]:
     """Make browser contexts that can reach 127.0.0.1 only; all are closed after the test."""
@@ -277,7 +247,7 @@ def new_context(browser: Any, server: Server) -> Iterator[Callable[..., Any]]:
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
         context.route("**/*", _only_localhost)
-        context.add_init_script(_CSP_LISTENER)
+        context.add_init_script(CSP_LISTENER)
         contexts.append(context)
         return context
 
@@ -286,53 +256,12 @@ def new_context(browser: Any, server: Server) -> Iterator[Callable[..., Any]]:
         context.close()
 
 
-def watch(page: Any) -> PageLog:
-    log = PageLog()
-    page.on("console", log.console.append)
-    page.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
-    page.on("response", log.responses.append)
-    return log
-
-
 @pytest.fixture
 def page(new_context: Callable[..., Any]) -> Any:
     return new_context().new_page()
 
 
 # --- Personas ----------------------------------------------------------------------------------
-
-PERSONA_NAMES = [p[0] for p in PERSONAS]
-_ORG_NAMES = {key: name for key, name, _, _ in ORGANISATIONS}
-
-
-@dataclass(frozen=True)
-class Persona:
-    key: str
-    full_name: str
-    organisation: str
-    roles: tuple[str, ...]
-
-    @property
-    def email(self) -> str:
-        return persona_email(self.key)
-
-
-def persona(key: str) -> Persona:
-    for name, full_name, org_key, roles in PERSONAS:
-        if name == key:
-            return Persona(name, full_name, _ORG_NAMES[org_key], tuple(str(r) for r in roles))
-    raise KeyError(key)
-
-
-def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> Any:
-    """Use the real sign-in form, as a person would. Returns the response to the POST."""
-    page.goto("/login/")
-    page.get_by_label("E-mail address", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in", exact=True).click()
-    return page
-
 
 @pytest.fixture(scope="session")
 def _signed_in_states(browser: Any, server: Server) -> dict[str, Any]:
@@ -351,7 +280,7 @@ def context_as(
             context = new_context()
             page = context.new_page()
             sign_in(page, persona(key).email)
-            assert urllib.parse.urlsplit(page.url).path == "/", (
+            assert path_of(page.url) == "/", (
                 f"{key} did not reach the home page after signing in: {page.url}"
             )
             state = context.storage_state()
