@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -19,10 +21,16 @@ def owner_organisation_id(obj: models.Model) -> object:
     return getattr(obj, "organisation_id", None)
 
 
+def object_key(obj: models.Model) -> str:
+    """How share grants and restrictions name a record: its UUID as 32 hex digits."""
+    pk = obj.pk
+    return pk.hex if isinstance(pk, uuid.UUID) else str(pk)
+
+
 def _restriction_allows(actor: Actor, obj: models.Model) -> bool:
     content_type = ContentType.objects.get_for_model(obj)
     restriction = RecordRestriction.objects.filter(
-        content_type=content_type, object_id=str(obj.pk)
+        content_type=content_type, object_id=object_key(obj)
     ).first()
     if restriction is None:
         return True
@@ -35,7 +43,7 @@ def _shared_with_actor(actor: Actor, obj: models.Model) -> bool:
         .filter(
             to_organisation_id=actor.organisation_id,
             content_type=ContentType.objects.get_for_model(obj),
-            object_id=str(obj.pk),
+            object_id=object_key(obj),
         )
         .exists()
     )

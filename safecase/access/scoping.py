@@ -34,23 +34,26 @@ def restrict(queryset: models.QuerySet[M], actor: Actor, perm: Permission) -> mo
     ):
         return queryset.none()
     content_type = ContentType.objects.get_for_model(queryset.model)
-    pk_as_text = Cast("pk", output_field=models.CharField())
-    restricted_ids = RecordRestriction.objects.filter(content_type=content_type).exclude(
-        named_people=actor.user
-    ).values("object_id")
+    # object_id holds the record's UUID as 32 hex digits (object_key); cast it back to a UUID
+    # so the primary-key index answers "pk IN (...)" on both databases.
+    restricted_ids = (
+        RecordRestriction.objects.filter(content_type=content_type)
+        .exclude(named_people=actor.user)
+        .values(key=_as_uuid())
+    )
     visible = models.Q(organisation_id=actor.organisation_id)
     if perm in SHAREABLE_PERMISSIONS:
         shared_ids = (
             ShareGrant.objects.active()
             .filter(to_organisation_id=actor.organisation_id, content_type=content_type)
-            .values("object_id")
+            .values(key=_as_uuid())
         )
-        visible |= models.Q(_pk_text__in=shared_ids)
-    return (
-        queryset.alias(_pk_text=pk_as_text)
-        .filter(visible)
-        .exclude(_pk_text__in=restricted_ids)
-    )
+        visible |= models.Q(pk__in=shared_ids)
+    return queryset.filter(visible).exclude(pk__in=restricted_ids)
+
+
+def _as_uuid() -> Cast:
+    return Cast("object_id", output_field=models.UUIDField())
 
 
 def _holds(actor: Actor, perm: Permission) -> bool:
