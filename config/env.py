@@ -19,7 +19,8 @@ def env_str(name: str, default: str = "") -> str:
     file_path = os.environ.get(f"{name}_FILE")
     if file_path:
         return Path(file_path).read_text(encoding="utf-8").strip()
-    return os.environ.get(name, default)
+    # An empty value means "not set": the default applies, as for the other readers.
+    return os.environ.get(name, "") or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:

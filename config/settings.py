@@ -26,7 +26,14 @@ def _load_dotenv(path: Path) -> None:
         if not line or line.startswith("#") or "=" not in line:
             continue
         key, _, value = line.partition("=")
-        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+        key = key.strip()
+        # The real environment wins, whether it sets NAME or NAME_FILE.
+        if key in os.environ or f"{key}_FILE" in os.environ:
+            continue
+        if key.endswith("_FILE") and key[: -len("_FILE")] in os.environ:
+            continue
+        value = value.split(" #", 1)[0].strip().strip("'\"")
+        os.environ[key] = value
 
 
 if not env_bool("SAFECASE_IGNORE_DOTENV"):
@@ -169,7 +176,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "safecase.accounts.views_auth.locked_out"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The same client address the audit trail records (X-Forwarded-For only from a trusted proxy).
+AXES_CLIENT_IP_CALLABLE = "safecase.core.middleware.client_ip"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 

@@ -167,7 +167,7 @@ def _enrolled(client: Client, user: User) -> list[str]:
     client.get("/mfa/enrol/")
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     response = client.post("/mfa/enrol/", {"token": _current_code(device)})
-    codes = re.findall(rb"<code>([0-9a-f-]{19})</code>", response.content)
+    codes = re.findall(rb"<code>([0-9a-f-]{35})</code>", response.content)
     client.post("/logout/")
     return [c.decode() for c in codes]
 
