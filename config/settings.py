@@ -43,7 +43,7 @@ DEBUG = env_bool("SAFECASE_DEBUG", default=False)
 # Demo personas may log in without MFA only while this is on, and never with DEBUG off.
 SAFECASE_DEMO = env_bool("SAFECASE_DEMO", default=False) and DEBUG
 
-_DEV_SECRET_PREFIX = "dev-only-"
+_DEV_SECRET_PREFIX = "dev-only-"  # noqa: S105 - marks the insecure development key
 SECRET_KEY = env_str("SAFECASE_SECRET_KEY")
 if not DEBUG and (
     len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith(_DEV_SECRET_PREFIX)

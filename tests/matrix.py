@@ -13,9 +13,9 @@ from typing import Any
 
 from django.test import Client
 
+from conftest import mark_otp_verified
 from safecase.accounts.models import User
 from safecase.demo.personas import DEMO_PASSWORD, DemoWorld
-from conftest import mark_otp_verified
 
 PERSONAS = (
     "reporter",
@@ -59,7 +59,9 @@ def call(client: Client, endpoint: Endpoint, world: DemoWorld) -> int:
         return client.get(url).status_code
     if endpoint.api:
         return client.generic(
-            endpoint.method, url, data=__import__("json").dumps(endpoint.data),
+            endpoint.method,
+            url,
+            data=__import__("json").dumps(endpoint.data),
             content_type="application/json",
         ).status_code
     return client.post(url, endpoint.data).status_code

@@ -49,8 +49,9 @@ def test_concurrent_appends_leave_a_valid_chain() -> None:
     )
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER], cwd=ROOT, env=env,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(WRITERS)
     ]
     errors = [w.communicate(timeout=120)[1] for w in writers]

@@ -79,8 +79,9 @@ def test_permission_matrix_holds_for_every_persona(world: DemoWorld) -> None:
 
     lead = world.users["lead"]
     auth_actions.api_token_create(
-        actor=Actor(user=lead, organisation=world.organisations["secondary"],
-                    roles=frozenset({"lead"})),
+        actor=Actor(
+            user=lead, organisation=world.organisations["secondary"], roles=frozenset({"lead"})
+        ),
         name="matrix",
         days=30,
     )

@@ -1,4 +1,4 @@
-"""Share grants and restrictions: the two ways a record's visibility differs from its owner's default."""
+"""Share grants and restrictions: how a record's visibility differs from its owner's default."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ class Permission(StrEnum):
     PARTNERSHIP_VIEW = "partnership.view"
 
     # API tokens scoped to the current organisation.
-    TOKEN_MANAGE_OWN = "token.manage_own"
+    TOKEN_MANAGE_OWN = "token.manage_own"  # noqa: S105 - a permission name, not a secret
 
     # The audit trail of the organisation (read-only).
     AUDIT_VIEW = "audit.view"

@@ -59,7 +59,9 @@ def can(actor: Actor, perm: Permission, obj: models.Model | None = None) -> bool
     if actor.user is None or not actor.user.is_active:
         return False
     if perm in USER_PERMISSIONS:
-        return obj is None or obj.pk == actor.user.pk or getattr(obj, "user_id", None) == actor.user.pk
+        return (
+            obj is None or obj.pk == actor.user.pk or getattr(obj, "user_id", None) == actor.user.pk
+        )
     if actor.organisation is None or perm not in permissions_for(actor.roles):
         return False
     if obj is None:

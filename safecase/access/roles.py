@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from safecase.access.permissions import Permission as P
+from safecase.access.permissions import Permission as P  # noqa: N817 - keeps the table readable
 
 
 class Role(models.TextChoices):

@@ -9,10 +9,10 @@ from django.db import models
 from django.db.models.functions import Cast
 
 from safecase.access.models import RecordRestriction, ShareGrant
-from safecase.accounts.models import ApiToken, Membership, Organisation
-from safecase.audit.models import AuditEvent
 from safecase.access.permissions import SHAREABLE_PERMISSIONS, Permission
 from safecase.access.roles import permissions_for
+from safecase.accounts.models import ApiToken, Membership, Organisation
+from safecase.audit.models import AuditEvent
 from safecase.core.actors import Actor
 
 M = TypeVar("M", bound=models.Model)
@@ -27,11 +27,7 @@ def restrict(queryset: models.QuerySet[M], actor: Actor, perm: Permission) -> mo
     """
     if actor.is_system:
         return queryset
-    if (
-        actor.user is None
-        or actor.organisation is None
-        or perm not in permissions_for(actor.roles)
-    ):
+    if actor.user is None or actor.organisation is None or perm not in permissions_for(actor.roles):
         return queryset.none()
     content_type = ContentType.objects.get_for_model(queryset.model)
     # object_id holds the record's UUID as 32 hex digits (object_key); cast it back to a UUID
@@ -41,7 +37,7 @@ def restrict(queryset: models.QuerySet[M], actor: Actor, perm: Permission) -> mo
         .exclude(named_people=actor.user)
         .values(key=_as_uuid())
     )
-    visible = models.Q(organisation_id=actor.organisation_id)
+    visible = models.Q(organisation_id=actor.organisation.pk)
     if perm in SHAREABLE_PERMISSIONS:
         shared_ids = (
             ShareGrant.objects.active()
@@ -68,7 +64,8 @@ def memberships_visible_to(actor: Actor) -> models.QuerySet[Membership]:
     """Memberships of the actor's organisation, for its administrators."""
     if not _holds(actor, Permission.ORG_MANAGE_MEMBERS):
         return Membership.objects.none()
-    return Membership.objects.filter(organisation_id=actor.organisation_id)
+    assert actor.organisation is not None  # _holds() checked it
+    return Membership.objects.filter(organisation_id=actor.organisation.pk)
 
 
 def audit_events_visible_to(actor: Actor) -> models.QuerySet[AuditEvent]:
@@ -82,7 +79,7 @@ def api_tokens_visible_to(actor: Actor) -> models.QuerySet[ApiToken]:
     """The actor's own API tokens for the organisation they are acting in."""
     if not _holds(actor, Permission.TOKEN_MANAGE_OWN) or actor.user is None:
         return ApiToken.objects.none()
-    return ApiToken.objects.filter(user=actor.user, organisation_id=actor.organisation_id)
+    return ApiToken.objects.filter(user=actor.user, organisation=actor.organisation)
 
 
 def organisations_visible_to(actor: Actor) -> models.QuerySet[Organisation]:

@@ -185,7 +185,9 @@ def member_invite(
         membership.version += 1
         membership.save(update_fields=["is_active", "version", "updated_at"])
         membership.roles.all().delete()
-    MembershipRole.objects.bulk_create(MembershipRole(membership=membership, role=r) for r in chosen)
+    MembershipRole.objects.bulk_create(
+        MembershipRole(membership=membership, role=r) for r in chosen
+    )
     recorder.record(
         actor=actor,
         action=AuditAction.MEMBER_INVITED,
@@ -221,16 +223,19 @@ def member_set_roles(
     require(actor, Permission.ORG_MANAGE_MEMBERS, membership)
     chosen = _clean_roles(roles)
     before = sorted(membership.roles.values_list("role", flat=True))
-    if Membership.objects.filter(pk=membership.pk, version=version).update(
-        version=F("version") + 1
-    ) != 1:
+    if (
+        Membership.objects.filter(pk=membership.pk, version=version).update(
+            version=F("version") + 1
+        )
+        != 1
+    ):
         raise Conflict("Someone else changed this member while you were editing. Try again.")
     membership.roles.all().delete()
-    MembershipRole.objects.bulk_create(MembershipRole(membership=membership, role=r) for r in chosen)
+    MembershipRole.objects.bulk_create(
+        MembershipRole(membership=membership, role=r) for r in chosen
+    )
     if Role.ORG_ADMIN in before and _admin_count(membership.organisation_id) == 0:
-        raise DomainError(
-            "The organisation must keep at least one administrator.", field="roles"
-        )
+        raise DomainError("The organisation must keep at least one administrator.", field="roles")
     recorder.record(
         actor=actor,
         action=AuditAction.MEMBER_ROLES_CHANGED,
@@ -289,7 +294,9 @@ def member_reset_mfa(*, actor: Actor, membership: Membership, reason: str) -> Me
     """
     require(actor, Permission.ORG_MANAGE_MEMBERS, membership)
     if not reason.strip():
-        raise DomainError("Give a reason for resetting multi-factor authentication.", field="reason")
+        raise DomainError(
+            "Give a reason for resetting multi-factor authentication.", field="reason"
+        )
     user = membership.user
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     removed += RecoveryCodeDevice.objects.filter(user=user).delete()[0]

@@ -28,7 +28,7 @@ from safecase.core.actors import Actor
 from safecase.core.errors import DomainError
 
 RECOVERY_CODE_COUNT = 10
-TOKEN_PREFIX = "sc"
+TOKEN_PREFIX = "sc"  # noqa: S105 - the public prefix of every token
 
 
 @transaction.atomic(durable=True)
@@ -119,7 +119,9 @@ def mfa_enrol_confirm(*, actor: Actor, device: TOTPDevice, token: str) -> list[s
     require(actor, Permission.ACCOUNT_SELF, device)
     if device.confirmed or not device.verify_token(token.strip()):
         recorder.record(actor=actor, action=AuditAction.MFA_FAILED, outcome=Outcome.DENIED)
-        raise DomainError("That code did not work. Check your app and try the new code.", field="token")
+        raise DomainError(
+            "That code did not work. Check your app and try the new code.", field="token"
+        )
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()

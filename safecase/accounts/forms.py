@@ -20,7 +20,9 @@ class LoginForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["email"].widget.attrs.update({"autocomplete": "username", "class": "govuk-input"})
+        self.fields["email"].widget.attrs.update(
+            {"autocomplete": "username", "class": "govuk-input"}
+        )
         self.fields["password"].widget.attrs.update(
             {"autocomplete": "current-password", "class": "govuk-input"}
         )
@@ -32,8 +34,11 @@ class TokenForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["token"].widget.attrs.update(
-            {"autocomplete": "one-time-code", "class": "govuk-input govuk-input--width-10",
-             "spellcheck": "false"}
+            {
+                "autocomplete": "one-time-code",
+                "class": "govuk-input govuk-input--width-10",
+                "spellcheck": "false",
+            }
         )
 
 

@@ -28,7 +28,7 @@ class UserManager(BaseUserManager["User"]):
         return user
 
 
-class User(AbstractBaseUser):
+class User(AbstractBaseUser):  # type: ignore[django-manager-missing] # otp devices are untyped
     """A person who signs in with their e-mail address.
 
     Seen by themselves, and by the administrators of organisations they belong to (name, e-mail,
@@ -43,7 +43,7 @@ class User(AbstractBaseUser):
     is_demo = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -99,7 +99,7 @@ class Partnership(BaseModel):
     agreement_reference = models.CharField(max_length=200, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
-    organisations = models.ManyToManyField(
+    organisations: models.ManyToManyField[Organisation, PartnershipMember] = models.ManyToManyField(
         Organisation, through="PartnershipMember", related_name="partnerships"
     )
 
@@ -158,6 +158,9 @@ class MembershipRole(models.Model):
         )
         indexes = (models.Index(fields=("role", "membership")),)
 
+    def __str__(self) -> str:
+        return self.role
+
 
 class UserSession(models.Model):
     """A signed-in session, so that a user or an administrator can list and end sessions.
@@ -172,6 +175,9 @@ class UserSession(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=200, blank=True)
 
+    def __str__(self) -> str:
+        return f"session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
+
 
 def hash_secret(secret: str) -> str:
     """SHA-256 for high-entropy machine-made secrets (recovery codes, API tokens).
@@ -181,7 +187,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-class RecoveryCodeDevice(Device):
+class RecoveryCodeDevice(Device):  # type: ignore[misc] # django-otp ships no type hints
     """A django-otp device holding one-time recovery codes, stored only as hashes."""
 
     def verify_token(self, token: Any) -> bool:
@@ -202,6 +208,9 @@ class RecoveryCode(models.Model):
     device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=64)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return "used recovery code" if self.used_at else "unused recovery code"
 
 
 class ApiToken(BaseModel):

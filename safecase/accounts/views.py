@@ -111,7 +111,9 @@ def _member_reason_action(request: HttpRequest, membership_id: str, which: str) 
         else:
             messages.success(request, done[1])
             return redirect("accounts:member_detail", membership_id=membership.pk)
-    roles_form = RolesForm(initial={"roles": membership.role_names(), "version": membership.version})
+    roles_form = RolesForm(
+        initial={"roles": membership.role_names(), "version": membership.version}
+    )
     return render(
         request,
         "accounts/member_detail.html",

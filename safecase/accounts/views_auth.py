@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import login as otp_login
 from django_otp import devices_for_user
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safecase.access.decorators import public, requires
@@ -90,7 +90,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """django-axes calls this once the limit is reached: the same page for every address."""
     return render(request, "accounts/locked_out.html", status=429)
 
@@ -119,7 +121,9 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             codes = auth_actions.mfa_enrol_confirm(
-                actor=request.actor, device=device, token=form.cleaned_data["token"]  # type: ignore[attr-defined]
+                actor=request.actor,
+                device=device,
+                token=form.cleaned_data["token"],  # type: ignore[attr-defined]
             )
         except DomainError as exc:
             form.add_error("token", exc.message)
@@ -169,7 +173,9 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
                 break
         recovery = isinstance(matched, RecoveryCodeDevice)
         auth_actions.mfa_verify_recorded(
-            actor=request.actor, recovery=recovery, succeeded=matched is not None  # type: ignore[attr-defined]
+            actor=request.actor,
+            recovery=recovery,
+            succeeded=matched is not None,  # type: ignore[attr-defined]
         )
         if matched is not None:
             _rotate_after_mfa(request, matched)
@@ -180,8 +186,10 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
                     "if you have lost your authenticator, ask your administrator to reset it.",
                 )
             return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
-        form.add_error("token", "That code did not work. Try the current code from your app, "
-                                "or a recovery code.")
+        form.add_error(
+            "token",
+            "That code did not work. Try the current code from your app, or a recovery code.",
+        )
     return render(
         request, "accounts/mfa_verify.html", {"form": form}, status=422 if form.errors else 200
     )
@@ -228,7 +236,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
         form.save()
         update_session_auth_hash(request, form.user)
         auth_actions.auth_password_changed(
-            actor=request.actor, keep_session_key=request.session.session_key, reset=False  # type: ignore[attr-defined]
+            actor=request.actor,
+            keep_session_key=request.session.session_key,
+            reset=False,  # type: ignore[attr-defined]
         )
         messages.success(request, "Your password has been changed. Other sessions have ended.")
         return redirect("accounts:account")
@@ -252,7 +262,8 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_POST
 def end_other_sessions(request: HttpRequest) -> HttpResponseRedirect:
     ended = auth_actions.user_end_other_sessions(
-        actor=request.actor, keep_session_key=request.session.session_key  # type: ignore[attr-defined]
+        actor=request.actor,
+        keep_session_key=request.session.session_key,  # type: ignore[attr-defined]
     )
     messages.success(request, f"Signed out of {ended} other session(s).")
     return redirect("accounts:account")

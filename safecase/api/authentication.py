@@ -35,9 +35,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         if len(parts) != 3 or parts[0] != "sc":
             raise exceptions.AuthenticationFailed(_INVALID)
         token = (
-            ApiToken.objects.select_related("user", "organisation")
-            .filter(prefix=parts[1])
-            .first()
+            ApiToken.objects.select_related("user", "organisation").filter(prefix=parts[1]).first()
         )
         if (
             token is None
@@ -47,7 +45,11 @@ class ApiTokenAuthentication(BaseAuthentication):
         ):
             raise exceptions.AuthenticationFailed(_INVALID)
         membership = next(
-            (m for m in active_memberships_of(token.user) if m.organisation_id == token.organisation_id),
+            (
+                m
+                for m in active_memberships_of(token.user)
+                if m.organisation_id == token.organisation_id
+            ),
             None,
         )
         if membership is None:

@@ -58,3 +58,6 @@ class ChainHead(models.Model):
     chain = models.CharField(max_length=40, primary_key=True)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.chain} head #{self.seq}"

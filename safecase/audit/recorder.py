@@ -1,4 +1,4 @@
-"""Writing audit events: called explicitly by actions and access lookups, inside their transaction."""
+"""Writing audit events: called by actions and access lookups, inside their transaction."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Domain errors, mapped to HTTP answers in one place (web: safecase.web.errors, API: safecase.api.errors)."""
+"""Domain errors, mapped to HTTP answers in one place (safecase.web.errors, safecase.api.errors)."""
 
 from __future__ import annotations
 
@@ -16,5 +16,5 @@ class NotPermitted(DomainError):  # noqa: N818 - reads as a sentence: "raise Not
     """The actor may not do this. Views answer 404 for objects and 403 for organisation actions."""
 
 
-class Conflict(DomainError):
+class Conflict(DomainError):  # noqa: N818 - reads as a sentence: "raise Conflict"
     """The record changed since the actor read it (optimistic locking): HTTP 409/412."""

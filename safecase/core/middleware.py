@@ -13,7 +13,7 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The caller's address: X-Forwarded-For only when a trusted proxy sets it (SAFECASE_TRUSTED_PROXY).
+    """The caller's address; X-Forwarded-For only behind a trusted proxy (SAFECASE_TRUSTED_PROXY).
 
     The proxy appends the address it saw, so the right-most entry is the one we trust.
     """

@@ -197,9 +197,7 @@ def server(
         running = Server(base_url=base_url, database_url=_e2e_database, log_path=log_path)
         try:
             try:
-                _wait_healthy(
-                    base_url + "/healthz", process, time.monotonic() + STARTUP_TIMEOUT
-                )
+                _wait_healthy(base_url + "/healthz", process, time.monotonic() + STARTUP_TIMEOUT)
             except (RuntimeError, TimeoutError) as exc:
                 log.flush()
                 pytest.fail(f"Safecase did not start: {exc}\n{running.log_tail()}")
@@ -262,6 +260,7 @@ def page(new_context: Callable[..., Any]) -> Any:
 
 
 # --- Personas ----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def _signed_in_states(browser: Any, server: Server) -> dict[str, Any]:

@@ -62,7 +62,9 @@ def _share(world: DemoWorld, record: Membership, to: str, **extra: object) -> Sh
 
 def _visible(world: DemoWorld, persona: str) -> set[object]:
     return set(
-        restrict(Membership.objects.all(), _actor(world, persona), VIEW).values_list("pk", flat=True)
+        restrict(Membership.objects.all(), _actor(world, persona), VIEW).values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -143,8 +145,9 @@ def test_lookup_answers_404_for_missing_and_forbidden_alike(world: DemoWorld) ->
 def test_sensitive_reads_are_logged(world: DemoWorld) -> None:
     lead = _actor(world, "lead")
     record = _record(world)
-    found = access_object(lead, restrict(Membership.objects.all(), lead, VIEW), record.pk, VIEW,
-                          log_view=True)
+    found = access_object(
+        lead, restrict(Membership.objects.all(), lead, VIEW), record.pk, VIEW, log_view=True
+    )
     assert found == record
     event = AuditEvent.objects.get(action=AuditAction.RECORD_VIEWED)
     assert event.subject_id == str(record.pk) and event.actor_id == str(lead.user.pk)

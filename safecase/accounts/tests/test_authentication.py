@@ -43,9 +43,9 @@ def test_passwords_are_hashed_with_argon2id_and_old_hashes_upgraded(client: Clie
     user = User.objects.create_user(email="new@example.invalid", password="a long passphrase here")
     assert user.password.startswith("argon2$argon2id$")
     legacy = User.objects.create_user(email="old@example.invalid", full_name="Old Hash")
-    legacy.password = "md5$salt$" + __import__("hashlib").md5(
-        b"saltanother long passphrase"  # noqa: S324 - building a legacy hash on purpose
-    ).hexdigest()
+    legacy.password = (
+        "md5$salt$" + __import__("hashlib").md5(b"saltanother long passphrase").hexdigest()
+    )
     legacy.save()
     assert _post_login(client, "old@example.invalid", "another long passphrase").status_code == 302
     legacy.refresh_from_db()

@@ -31,7 +31,9 @@ def _admin_actor(world: DemoWorld) -> Actor:
 
 def _signed_in(user: User) -> Client:
     client = Client()
-    assert client.post("/login/", {"email": user.email, "password": DEMO_PASSWORD}).status_code == 302
+    assert (
+        client.post("/login/", {"email": user.email, "password": DEMO_PASSWORD}).status_code == 302
+    )
     mark_otp_verified(client, user)
     return client
 
@@ -43,8 +45,11 @@ def test_inviting_creates_the_account_membership_and_sends_a_link(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(
             "/organisation/members/invite/",
-            {"email": "New.Teacher@Example.invalid", "full_name": "Nina Teacher",
-             "roles": ["reporter"]},
+            {
+                "email": "New.Teacher@Example.invalid",
+                "full_name": "Nina Teacher",
+                "roles": ["reporter"],
+            },
         )
     assert response.status_code == 302
     user = User.objects.get(email="new.teacher@example.invalid")
@@ -187,7 +192,9 @@ def test_the_administrator_sees_no_case_content(world: DemoWorld) -> None:
     from safecase.access.permissions import Permission
     from safecase.access.roles import ROLE_PERMISSIONS
 
-    case_content = {p for p in Permission if p.value.split(".")[0] in {"concern", "case", "person", "shared"}}
+    case_content = {
+        p for p in Permission if p.value.split(".")[0] in {"concern", "case", "person", "shared"}
+    }
     assert not (ROLE_PERMISSIONS[Role.ORG_ADMIN] & case_content)
     assert not (ROLE_PERMISSIONS[Role.AUDITOR] & case_content)
 
@@ -200,7 +207,9 @@ def test_switching_organisation_changes_what_the_user_acts_as(world: DemoWorld) 
     secondary = world.organisations["secondary"]
     client.post("/organisation/switch/", {"organisation": str(secondary.pk)})
     assert client.get("/audit/").status_code == 403
-    assert client.post("/organisation/switch/", {"organisation": str(primary.pk)}).status_code == 302
+    assert (
+        client.post("/organisation/switch/", {"organisation": str(primary.pk)}).status_code == 302
+    )
     assert client.get("/audit/").status_code == 200
     outside = world.organisations["outside"]
     client.post("/organisation/switch/", {"organisation": str(outside.pk)})

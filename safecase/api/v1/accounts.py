@@ -29,7 +29,9 @@ class MeApi(PolicyApiView):
         organisation_name = serializers.CharField(allow_null=True)
         roles = serializers.ListField(child=serializers.CharField())
 
-    @extend_schema(responses=OutputSerializer, summary="The signed-in user and current organisation")
+    @extend_schema(
+        responses=OutputSerializer, summary="The signed-in user and current organisation"
+    )
     def get(self, request: Request) -> Response:
         actor = self.actor
         data = {
@@ -55,7 +57,9 @@ class OrganisationListApi(PolicyApiView):
     def get(self, request: Request) -> Response:
         paginator = CursorPagination()
         paginator.ordering = "name"
-        rows = paginator.paginate_queryset(scoping.organisations_visible_to(self.actor), request, self)
+        rows = paginator.paginate_queryset(
+            scoping.organisations_visible_to(self.actor), request, self
+        )
         return paginator.get_paginated_response(self.OutputSerializer(rows, many=True).data)
 
 

@@ -13,7 +13,7 @@ from safecase.access.permissions import Permission
 
 class SchemaApi(SpectacularAPIView):
     required_permission = Permission.ACCOUNT_SELF
-    permission_classes = [DenyUndeclared]  # noqa: RUF012 - DRF's own attribute style
+    permission_classes = [DenyUndeclared]
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
@@ -24,7 +24,7 @@ class SchemaApi(SpectacularAPIView):
 
 class SchemaDocs(SpectacularSwaggerSplitView):
     required_permission = Permission.ACCOUNT_SELF
-    permission_classes = [DenyUndeclared]  # noqa: RUF012 - DRF's own attribute style
+    permission_classes = [DenyUndeclared]
     url_name = "api:schema"
 
     @classmethod

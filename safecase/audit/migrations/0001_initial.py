@@ -4,47 +4,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('chain', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('seq', models.PositiveBigIntegerField(default=0)),
-                ('hash', models.CharField(max_length=64)),
+                ("chain", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("seq", models.PositiveBigIntegerField(default=0)),
+                ("hash", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain', models.CharField(max_length=40)),
-                ('seq', models.PositiveBigIntegerField()),
-                ('occurred_at', models.DateTimeField()),
-                ('actor_id', models.CharField(blank=True, max_length=40)),
-                ('actor_label', models.CharField(max_length=300)),
-                ('organisation_id', models.CharField(blank=True, max_length=40)),
-                ('roles', models.CharField(blank=True, max_length=300)),
-                ('action', models.CharField(choices=[('auth.login', 'Signed in'), ('auth.login_failed', 'Sign-in failed'), ('auth.lockout', 'Locked out after repeated failures'), ('auth.logout', 'Signed out'), ('auth.session_expired', 'Session expired'), ('auth.password_changed', 'Password changed'), ('auth.password_reset_requested', 'Password reset requested'), ('auth.password_reset', 'Password reset completed'), ('auth.sessions_ended', 'Sessions ended'), ('mfa.enrolled', 'Multi-factor authentication enrolled'), ('mfa.verified', 'Multi-factor code accepted'), ('mfa.failed', 'Multi-factor code refused'), ('mfa.recovery_used', 'Recovery code used'), ('mfa.reset', 'Multi-factor authentication reset'), ('org.created', 'Organisation created'), ('org.settings_changed', 'Organisation settings changed'), ('org.switched', 'Switched organisation'), ('member.invited', 'Member invited'), ('member.roles_changed', 'Member roles changed'), ('member.deactivated', 'Member deactivated'), ('member.reactivated', 'Member reactivated'), ('partnership.created', 'Partnership created'), ('partnership.member_added', 'Organisation joined partnership'), ('access.denied', 'Access denied'), ('record.viewed', 'Record viewed'), ('audit.exported', 'Audit trail exported'), ('share.granted', 'Item shared'), ('share.revoked', 'Share revoked'), ('record.restricted', 'Record restricted to named people'), ('token.created', 'API token created'), ('token.revoked', 'API token revoked'), ('demo.loaded', 'Demo data loaded')], max_length=64)),
-                ('outcome', models.CharField(choices=[('success', 'Success'), ('denied', 'Denied'), ('failure', 'Failure')], default='success', max_length=16)),
-                ('subject_type', models.CharField(blank=True, max_length=64)),
-                ('subject_id', models.CharField(blank=True, max_length=64)),
-                ('reason', models.TextField(blank=True)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('ip', models.CharField(blank=True, max_length=45)),
-                ('channel', models.CharField(blank=True, max_length=16)),
-                ('changes', models.JSONField(default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("chain", models.CharField(max_length=40)),
+                ("seq", models.PositiveBigIntegerField()),
+                ("occurred_at", models.DateTimeField()),
+                ("actor_id", models.CharField(blank=True, max_length=40)),
+                ("actor_label", models.CharField(max_length=300)),
+                ("organisation_id", models.CharField(blank=True, max_length=40)),
+                ("roles", models.CharField(blank=True, max_length=300)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("auth.login", "Signed in"),
+                            ("auth.login_failed", "Sign-in failed"),
+                            ("auth.lockout", "Locked out after repeated failures"),
+                            ("auth.logout", "Signed out"),
+                            ("auth.session_expired", "Session expired"),
+                            ("auth.password_changed", "Password changed"),
+                            ("auth.password_reset_requested", "Password reset requested"),
+                            ("auth.password_reset", "Password reset completed"),
+                            ("auth.sessions_ended", "Sessions ended"),
+                            ("mfa.enrolled", "Multi-factor authentication enrolled"),
+                            ("mfa.verified", "Multi-factor code accepted"),
+                            ("mfa.failed", "Multi-factor code refused"),
+                            ("mfa.recovery_used", "Recovery code used"),
+                            ("mfa.reset", "Multi-factor authentication reset"),
+                            ("org.created", "Organisation created"),
+                            ("org.settings_changed", "Organisation settings changed"),
+                            ("org.switched", "Switched organisation"),
+                            ("member.invited", "Member invited"),
+                            ("member.roles_changed", "Member roles changed"),
+                            ("member.deactivated", "Member deactivated"),
+                            ("member.reactivated", "Member reactivated"),
+                            ("partnership.created", "Partnership created"),
+                            ("partnership.member_added", "Organisation joined partnership"),
+                            ("access.denied", "Access denied"),
+                            ("record.viewed", "Record viewed"),
+                            ("audit.exported", "Audit trail exported"),
+                            ("share.granted", "Item shared"),
+                            ("share.revoked", "Share revoked"),
+                            ("record.restricted", "Record restricted to named people"),
+                            ("token.created", "API token created"),
+                            ("token.revoked", "API token revoked"),
+                            ("demo.loaded", "Demo data loaded"),
+                        ],
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("success", "Success"),
+                            ("denied", "Denied"),
+                            ("failure", "Failure"),
+                        ],
+                        default="success",
+                        max_length=16,
+                    ),
+                ),
+                ("subject_type", models.CharField(blank=True, max_length=64)),
+                ("subject_id", models.CharField(blank=True, max_length=64)),
+                ("reason", models.TextField(blank=True)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("ip", models.CharField(blank=True, max_length=45)),
+                ("channel", models.CharField(blank=True, max_length=16)),
+                ("changes", models.JSONField(default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['chain', 'action', 'seq'], name='audit_audit_chain_48e93d_idx'), models.Index(fields=['organisation_id', 'occurred_at'], name='audit_audit_organis_03c5e4_idx'), models.Index(fields=['subject_type', 'subject_id'], name='audit_audit_subject_b49148_idx'), models.Index(fields=['actor_id', 'occurred_at'], name='audit_audit_actor_i_023a4b_idx')],
-                'constraints': [models.UniqueConstraint(fields=('chain', 'seq'), name='uniq_audit_seq')],
+                "indexes": [
+                    models.Index(
+                        fields=["chain", "action", "seq"], name="audit_audit_chain_48e93d_idx"
+                    ),
+                    models.Index(
+                        fields=["organisation_id", "occurred_at"],
+                        name="audit_audit_organis_03c5e4_idx",
+                    ),
+                    models.Index(
+                        fields=["subject_type", "subject_id"], name="audit_audit_subject_b49148_idx"
+                    ),
+                    models.Index(
+                        fields=["actor_id", "occurred_at"], name="audit_audit_actor_i_023a4b_idx"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("chain", "seq"), name="uniq_audit_seq")
+                ],
             },
         ),
     ]

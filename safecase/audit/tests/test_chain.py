@@ -97,11 +97,16 @@ def _tamper(sql: str, params: list[object]) -> None:
 
 def test_verify_names_the_first_tampered_event() -> None:
     events = _append(5)
-    _tamper("UPDATE audit_auditevent SET reason = %s WHERE id = %s", ["nothing to see", events[2].pk])
+    _tamper(
+        "UPDATE audit_auditevent SET reason = %s WHERE id = %s", ["nothing to see", events[2].pk]
+    )
     result = verify_all()
     assert not result.ok
     assert result.first_break is not None
-    assert (result.first_break.seq, result.first_break.problem) == (3, "content does not match its hash")
+    assert (result.first_break.seq, result.first_break.problem) == (
+        3,
+        "content does not match its hash",
+    )
 
 
 def test_verify_notices_a_deleted_event() -> None:
@@ -116,7 +121,9 @@ def test_audit_verify_command_exits_non_zero_on_tampering() -> None:
     out = StringIO()
     call_command("audit_verify", stdout=out)
     assert "0 broken links" in out.getvalue()
-    _tamper("UPDATE audit_auditevent SET actor_label = %s WHERE id = %s", ["someone else", events[0].pk])
+    _tamper(
+        "UPDATE audit_auditevent SET actor_label = %s WHERE id = %s", ["someone else", events[0].pk]
+    )
     with pytest.raises(CommandError, match="seq 1"):
         call_command("audit_verify")
 
