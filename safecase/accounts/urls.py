@@ -22,19 +22,19 @@ urlpatterns = [
     path("organisation/settings/", views.organisation_settings, name="organisation_settings"),
     path("organisation/members/", views.member_list, name="member_list"),
     path("organisation/members/invite/", views.member_invite, name="member_invite"),
-    path("organisation/members/<membership_id>/", views.member_detail, name="member_detail"),
+    path("organisation/members/<uuid:membership_id>/", views.member_detail, name="member_detail"),
     path(
-        "organisation/members/<membership_id>/deactivate/",
+        "organisation/members/<uuid:membership_id>/deactivate/",
         views.member_deactivate,
         name="member_deactivate",
     ),
     path(
-        "organisation/members/<membership_id>/reactivate/",
+        "organisation/members/<uuid:membership_id>/reactivate/",
         views.member_reactivate,
         name="member_reactivate",
     ),
     path(
-        "organisation/members/<membership_id>/reset-mfa/",
+        "organisation/members/<uuid:membership_id>/reset-mfa/",
         views.member_reset_mfa,
         name="member_reset_mfa",
     ),

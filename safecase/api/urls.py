@@ -9,7 +9,7 @@ urlpatterns = [
     path("organisations", accounts.OrganisationListApi.as_view(), name="organisations"),
     path("memberships", accounts.MembershipListApi.as_view(), name="memberships"),
     path("tokens", accounts.TokenListCreateApi.as_view(), name="tokens"),
-    path("tokens/<token_id>/revoke", accounts.TokenRevokeApi.as_view(), name="token_revoke"),
+    path("tokens/<uuid:token_id>/revoke", accounts.TokenRevokeApi.as_view(), name="token_revoke"),
     path("schema/", schema.SchemaApi.as_view(), name="schema"),
     path("docs/", schema.SchemaDocs.as_view(), name="docs"),
 ]

@@ -6,5 +6,5 @@ app_name = "api_tokens"
 
 urlpatterns = [
     path("", views_web.token_list, name="list"),
-    path("<token_id>/revoke/", views_web.token_revoke, name="revoke"),
+    path("<uuid:token_id>/revoke/", views_web.token_revoke, name="revoke"),
 ]

@@ -21,7 +21,7 @@ from safecase.api.pagination import CursorPagination
 class MeApi(PolicyApiView):
     required_permission = Permission.ACCOUNT_SELF
 
-    class OutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    class MeOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
         id = serializers.UUIDField()
         email = serializers.EmailField()
         full_name = serializers.CharField()
@@ -30,7 +30,7 @@ class MeApi(PolicyApiView):
         roles = serializers.ListField(child=serializers.CharField())
 
     @extend_schema(
-        responses=OutputSerializer, summary="The signed-in user and current organisation"
+        responses=MeOutputSerializer, summary="The signed-in user and current organisation"
     )
     def get(self, request: Request) -> Response:
         actor = self.actor
@@ -42,31 +42,35 @@ class MeApi(PolicyApiView):
             "organisation_name": actor.organisation.name if actor.organisation else None,
             "roles": sorted(actor.roles),
         }
-        return Response(self.OutputSerializer(data).data)
+        return Response(self.MeOutputSerializer(data).data)
 
 
 class OrganisationListApi(PolicyApiView):
     required_permission = Permission.ACCOUNT_SELF
 
-    class OutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    class OrganisationOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
         id = serializers.UUIDField()
         name = serializers.CharField()
         org_type = serializers.ChoiceField(choices=OrganisationType.choices)
 
-    @extend_schema(responses=OutputSerializer(many=True), summary="Organisations you belong to")
+    @extend_schema(
+        responses=OrganisationOutputSerializer(many=True), summary="Organisations you belong to"
+    )
     def get(self, request: Request) -> Response:
         paginator = CursorPagination()
         paginator.ordering = "name"
         rows = paginator.paginate_queryset(
             scoping.organisations_visible_to(self.actor), request, self
         )
-        return paginator.get_paginated_response(self.OutputSerializer(rows, many=True).data)
+        return paginator.get_paginated_response(
+            self.OrganisationOutputSerializer(rows, many=True).data
+        )
 
 
 class MembershipListApi(PolicyApiView):
     required_permission = Permission.ORG_MANAGE_MEMBERS
 
-    class OutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    class MembershipOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
         id = serializers.UUIDField()
         email = serializers.EmailField(source="user.email")
         full_name = serializers.CharField(source="user.full_name")
@@ -77,14 +81,16 @@ class MembershipListApi(PolicyApiView):
             return [r.role for r in obj.roles.all()]
 
     @extend_schema(
-        responses=OutputSerializer(many=True),
+        responses=MembershipOutputSerializer(many=True),
         summary="Members of your current organisation (administrators only)",
     )
     def get(self, request: Request) -> Response:
         paginator = CursorPagination()
         paginator.ordering = "created_at"
         rows = paginator.paginate_queryset(selectors.member_list(self.actor), request, self)
-        return paginator.get_paginated_response(self.OutputSerializer(rows, many=True).data)
+        return paginator.get_paginated_response(
+            self.MembershipOutputSerializer(rows, many=True).data
+        )
 
 
 class TokenOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -100,11 +106,11 @@ class TokenOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class TokenListCreateApi(PolicyApiView):
     required_permission = Permission.TOKEN_MANAGE_OWN
 
-    class InputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    class TokenInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
         name = serializers.CharField(max_length=100)
         days = serializers.IntegerField(min_value=1, max_value=3650)
 
-    class CreatedSerializer(TokenOutputSerializer):
+    class TokenCreatedSerializer(TokenOutputSerializer):
         secret = serializers.CharField(help_text="Shown once. Store it safely.")
 
     @extend_schema(responses=TokenOutputSerializer(many=True), summary="Your API tokens")
@@ -114,10 +120,12 @@ class TokenListCreateApi(PolicyApiView):
         return paginator.get_paginated_response(TokenOutputSerializer(rows, many=True).data)
 
     @extend_schema(
-        request=InputSerializer, responses={201: CreatedSerializer}, summary="Create a token"
+        request=TokenInputSerializer,
+        responses={201: TokenCreatedSerializer},
+        summary="Create a token",
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, secret = auth_actions.api_token_create(actor=self.actor, **serializer.validated_data)
         data = dict(TokenOutputSerializer(token).data, secret=secret)
