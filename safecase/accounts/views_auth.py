@@ -26,7 +26,8 @@ from safecase.access.permissions import Permission
 from safecase.accounts import auth_actions
 from safecase.accounts.forms import LoginForm, PasswordResetRequestForm, TokenForm
 from safecase.accounts.middleware import SESSION_SEEN, SESSION_STARTED
-from safecase.accounts.models import RecoveryCodeDevice, User, UserSession
+from safecase.accounts.models import Organisation, RecoveryCodeDevice, User, UserSession
+from safecase.accounts.selectors import active_memberships_of
 from safecase.accounts.tasks import send_password_reset
 from safecase.core.actors import Actor
 from safecase.core.errors import DomainError
@@ -35,10 +36,12 @@ from safecase.core.middleware import client_ip
 GENERIC_LOGIN_ERROR = "Enter a correct e-mail address and password."
 
 
-def _actor_for(request: HttpRequest, user: User | None) -> Actor:
+def _actor_for(
+    request: HttpRequest, user: User | None, organisation: Organisation | None = None
+) -> Actor:
     return Actor(
         user=user,
-        organisation=None,
+        organisation=organisation,
         request_id=request.request_id,  # type: ignore[attr-defined]
         ip=client_ip(request),
     )
@@ -68,8 +71,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_STARTED] = now
             request.session[SESSION_SEEN] = now
             request.session.save()
+            # Recorded in the chain of the organisation the user starts in, for its auditors.
+            memberships = active_memberships_of(user)
             auth_actions.auth_login_succeeded(
-                actor=_actor_for(request, user),
+                actor=_actor_for(
+                    request, user, memberships[0].organisation if memberships else None
+                ),
                 session_key=request.session.session_key or "",
                 user_agent=request.headers.get("user-agent", ""),
             )

@@ -23,13 +23,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.support import CSP_LISTENER, path_of, persona, sign_in
+from tests.e2e.support import CSP_LISTENER, Server, path_of, persona, sign_in
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -48,23 +47,6 @@ STARTUP_TIMEOUT = 30.0
 
 
 # --- The server --------------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    base_url: str
-    database_url: str
-    log_path: Path
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
 
 
 def _free_port() -> int:

@@ -4,9 +4,30 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from safecase.demo.personas import DEMO_PASSWORD, ORGANISATIONS, PERSONAS, persona_email
+
+
+@dataclass
+class Server:
+    """The Safecase server the tests talk to (started by the ``server`` fixture)."""
+
+    base_url: str
+    database_url: str
+    log_path: Path
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
 
 PERSONA_NAMES = [p[0] for p in PERSONAS]
 _ORG_NAMES = {key: name for key, name, _, _ in ORGANISATIONS}

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Server
-from tests.e2e.support import path_of, watch
+from tests.e2e.support import Server, path_of, watch
 
 pytestmark = pytest.mark.browser
 
