@@ -14,11 +14,11 @@ from safecase.core.actors import Actor
 from safecase.core.errors import NotPermitted
 
 
-def owner_organisation_id(obj: models.Model) -> object:
+def owner_organisation_id(obj: models.Model) -> uuid.UUID | None:
     """The organisation a record belongs to (an Organisation belongs to itself)."""
-    if obj._meta.label_lower == "accounts.organisation":
-        return obj.pk
-    return getattr(obj, "organisation_id", None)
+    owner = obj.pk if obj._meta.label_lower == "accounts.organisation" else None
+    owner = owner or getattr(obj, "organisation_id", None)
+    return owner if isinstance(owner, uuid.UUID) else None
 
 
 def object_key(obj: models.Model) -> str:
