@@ -7,6 +7,7 @@ sign in, anonymous API requests refused with 401.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,8 @@ from django.test import Client
 
 from conftest import mark_otp_verified
 from safecase.accounts.models import User
+from safecase.audit.events import AuditAction
+from safecase.audit.models import AuditEvent
 from safecase.demo.personas import DEMO_PASSWORD, DemoWorld
 
 PERSONAS = (
@@ -61,10 +64,14 @@ def call(client: Client, endpoint: Endpoint, world: DemoWorld) -> int:
         return client.generic(
             endpoint.method,
             url,
-            data=__import__("json").dumps(endpoint.data),
+            data=json.dumps(endpoint.data),
             content_type="application/json",
         ).status_code
     return client.post(url, endpoint.data).status_code
+
+
+def _denials() -> int:
+    return AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count()
 
 
 def run_matrix(world: DemoWorld, endpoints: list[Endpoint]) -> list[str]:
@@ -74,10 +81,15 @@ def run_matrix(world: DemoWorld, endpoints: list[Endpoint]) -> list[str]:
     anonymous = Client()
     for endpoint in endpoints:
         for persona in PERSONAS:
+            denials_before = _denials()
             got = call(clients[persona], endpoint, world)
             want = endpoint.expected_for(persona)
             if got != want:
                 mismatches.append(f"{endpoint.name} as {persona}: expected {want}, got {got}")
+            # Every refusal leaves exactly one audit event; an allowed request leaves none (Z8).
+            logged = _denials() - denials_before
+            if logged != (1 if got in (403, 404) else 0):
+                mismatches.append(f"{endpoint.name} as {persona}: {logged} denial events for {got}")
         got = call(anonymous, endpoint, world)
         want = 401 if endpoint.api else 302
         if got != want:
