@@ -118,7 +118,8 @@ def _manage(args: list[str], env: dict[str, str], log: Any) -> None:
     )
     if result.returncode != 0:
         log.flush()
-        pytest.fail(f"manage.py {' '.join(args)} exited {result.returncode}; see {log.name}")
+        tail = "\n".join(Path(log.name).read_text(encoding="utf-8").splitlines()[-40:])
+        pytest.fail(f"manage.py {' '.join(args)} exited {result.returncode}:\n{tail}")
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], deadline: float) -> None:

@@ -41,7 +41,8 @@ def _axe(page: Any) -> list[dict[str, Any]]:
         pytest.fail(f"{AXE} is missing: run bash scripts/vendor_static.sh")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
-        """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})
+        """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                       resultTypes: ['violations']})
              .then((r) => r.violations.map((v) => ({
                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
                targets: v.nodes.map((n) => n.target.join(' ')),

@@ -74,6 +74,7 @@ def test_persona_signs_in_sees_home_and_signs_out(key: str, page: Any) -> None:
     logout = _sign_out(page)
     assert _path(page) == "/login/", f"after signing out {key} is at {page.url}"
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Safecase")
+    expect(page.locator("main")).to_contain_text("You have signed out.")
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
     headers = logout.all_headers()
     assert "storage" in headers.get("clear-site-data", ""), headers

@@ -26,6 +26,7 @@ class SchemaDocs(SpectacularSwaggerSplitView):
     required_permission = Permission.ACCOUNT_SELF
     permission_classes = [DenyUndeclared]
     url_name = "api:schema"
+    template_name = "api/swagger_ui.html"
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
