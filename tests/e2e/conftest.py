@@ -93,12 +93,15 @@ def _e2e_database() -> Iterator[str]:
 
     name = f"safecase_e2e_{secrets.token_hex(6)}"
     parts = urllib.parse.urlsplit(configured)
-    with psycopg.connect(configured, autocommit=True) as conn:
+    # The named database may not exist (pytest-django makes its own test_ copy): use the
+    # server's maintenance database to create and drop ours.
+    maintenance = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         yield urllib.parse.urlunsplit(parts._replace(path="/" + name))
     finally:
-        with psycopg.connect(configured, autocommit=True) as conn:
+        with psycopg.connect(maintenance, autocommit=True) as conn:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
