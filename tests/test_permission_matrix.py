@@ -48,6 +48,20 @@ ENDPOINTS = [
         403,
         {"org_admin": 422, "primary_lead": 404},
     ),
+    Endpoint(
+        "sign a Riverside member out everywhere without a reason",
+        "POST",
+        lambda w: _membership_url(w, "reporter", "end-sessions/"),
+        403,
+        {"org_admin": 422, "primary_lead": 404},
+    ),
+    Endpoint(
+        "reset a Riverside member's MFA without a reason",
+        "POST",
+        lambda w: _membership_url(w, "lead", "reset-mfa/"),
+        403,
+        {"org_admin": 422, "primary_lead": 404},
+    ),
     Endpoint("audit trail", "GET", lambda w: "/audit/", 403, {"auditor": 200}),
     Endpoint(
         "revoke the lead's token (web)",

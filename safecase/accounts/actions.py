@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import F
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,8 +20,8 @@ from safecase.accounts.models import (
     PartnershipMember,
     RecoveryCodeDevice,
     User,
-    UserSession,
 )
+from safecase.accounts.sessions import end_sessions
 from safecase.accounts.tasks import send_invitation
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
@@ -147,13 +146,6 @@ def partnership_add_member(
     return member
 
 
-def _end_sessions(user: User) -> int:
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
-    UserSession.objects.filter(user=user).delete()
-    return len(keys)
-
-
 @transaction.atomic(durable=True)
 def member_invite(
     *,
@@ -257,7 +249,7 @@ def member_deactivate(*, actor: Actor, membership: Membership, reason: str) -> M
     Membership.objects.filter(pk=membership.pk).update(is_active=False, version=F("version") + 1)
     if _admin_count(membership.organisation_id) == 0:
         raise DomainError("The organisation must keep at least one administrator.")
-    ended = _end_sessions(membership.user)
+    ended = end_sessions(membership.user)
     recorder.record(
         actor=actor,
         action=AuditAction.MEMBER_DEACTIVATED,
@@ -300,7 +292,7 @@ def member_reset_mfa(*, actor: Actor, membership: Membership, reason: str) -> Me
     user = membership.user
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     removed += RecoveryCodeDevice.objects.filter(user=user).delete()[0]
-    ended = _end_sessions(user)
+    ended = end_sessions(user)
     recorder.record(
         actor=actor,
         action=AuditAction.MFA_RESET,
@@ -309,3 +301,20 @@ def member_reset_mfa(*, actor: Actor, membership: Membership, reason: str) -> Me
         changes={"devices_removed": removed, "sessions_ended": ended},
     )
     return membership
+
+
+@transaction.atomic(durable=True)
+def member_end_sessions(*, actor: Actor, membership: Membership, reason: str) -> int:
+    """Sign a member out everywhere (e.g. a shared computer left signed in)."""
+    require(actor, Permission.ORG_MANAGE_MEMBERS, membership)
+    if not reason.strip():
+        raise DomainError("Give a reason for signing this member out.", field="reason")
+    ended = end_sessions(membership.user)
+    recorder.record(
+        actor=actor,
+        action=AuditAction.AUTH_SESSIONS_ENDED,
+        subject=membership,
+        reason=reason.strip(),
+        changes={"sessions_ended": ended},
+    )
+    return ended

@@ -6,7 +6,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,6 +21,7 @@ from safecase.accounts.models import (
     UserSession,
     hash_secret,
 )
+from safecase.accounts.sessions import end_sessions, forget_dead_sessions
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction, Outcome
 from safecase.core.actors import Actor
@@ -35,6 +35,7 @@ TOKEN_PREFIX = "sc"  # noqa: S105 - the public prefix of every token
 def auth_login_succeeded(*, actor: Actor, session_key: str, user_agent: str) -> None:
     """Remember the new session (for listing and ending it) and record the sign-in."""
     assert actor.user is not None
+    forget_dead_sessions(actor.user)
     UserSession.objects.update_or_create(
         session_key=session_key,
         defaults={"user": actor.user, "ip": actor.ip, "user_agent": user_agent[:200]},
@@ -69,15 +70,12 @@ def auth_logout(*, actor: Actor, session_key: str | None) -> None:
 def auth_password_changed(*, actor: Actor, keep_session_key: str | None, reset: bool) -> None:
     """Record a password change; every other session of the user ends (its hash no longer fits)."""
     assert actor.user is not None
-    others = UserSession.objects.filter(user=actor.user).exclude(session_key=keep_session_key or "")
-    keys = list(others.values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
-    others.delete()
+    ended = end_sessions(actor.user, keep_session_key=keep_session_key)
     recorder.record(
         actor=actor,
         action=AuditAction.AUTH_PASSWORD_RESET if reset else AuditAction.AUTH_PASSWORD_CHANGED,
         subject=actor.user,
-        changes={"password": recorder.CHANGED, "other_sessions_ended": len(keys)},
+        changes={"password": recorder.CHANGED, "other_sessions_ended": ended},
     )
 
 
@@ -92,17 +90,14 @@ def user_end_other_sessions(*, actor: Actor, keep_session_key: str | None) -> in
     """A user ends their own sessions on other devices."""
     require(actor, Permission.ACCOUNT_SELF)
     assert actor.user is not None
-    others = UserSession.objects.filter(user=actor.user).exclude(session_key=keep_session_key or "")
-    keys = list(others.values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
-    others.delete()
+    ended = end_sessions(actor.user, keep_session_key=keep_session_key)
     recorder.record(
         actor=actor,
         action=AuditAction.AUTH_SESSIONS_ENDED,
         subject=actor.user,
-        changes={"sessions_ended": len(keys)},
+        changes={"sessions_ended": ended},
     )
-    return len(keys)
+    return ended
 
 
 def mfa_pending_device(user: User) -> TOTPDevice:

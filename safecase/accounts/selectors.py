@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 
 from safecase.access import scoping
 from safecase.access.roles import MFA_EXEMPT_ROLES
-from safecase.accounts.models import Membership, MembershipRole, User
+from safecase.accounts.models import Membership, MembershipRole, User, UserSession
 from safecase.core.actors import Actor
 
 
@@ -40,3 +40,8 @@ def member_list(actor: Actor) -> QuerySet[Membership]:
         .prefetch_related(Prefetch("roles", queryset=MembershipRole.objects.order_by("role")))
         .order_by("user__full_name", "user__email")
     )
+
+
+def sessions_of(user: User) -> list[UserSession]:
+    """A user's recorded sessions, most recent first (at most 50)."""
+    return list(UserSession.objects.filter(user=user).order_by("-last_seen_at")[:50])

@@ -34,6 +34,11 @@ urlpatterns = [
         name="member_reactivate",
     ),
     path(
+        "organisation/members/<uuid:membership_id>/end-sessions/",
+        views.member_end_sessions,
+        name="member_end_sessions",
+    ),
+    path(
         "organisation/members/<uuid:membership_id>/reset-mfa/",
         views.member_reset_mfa,
         name="member_reset_mfa",

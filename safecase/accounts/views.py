@@ -89,7 +89,12 @@ def member_detail(request: HttpRequest, membership_id: str) -> HttpResponse:
     return render(
         request,
         "accounts/member_detail.html",
-        {"membership": membership, "roles_form": roles_form, "reason_form": ReasonForm()},
+        {
+            "membership": membership,
+            "roles_form": roles_form,
+            "reason_form": ReasonForm(),
+            "sessions": selectors.sessions_of(membership.user),
+        },
         status=422 if roles_form.errors else 200,
     )
 
@@ -102,6 +107,7 @@ def _member_reason_action(request: HttpRequest, membership_id: str, which: str) 
         "deactivate": (actions.member_deactivate, "Member deactivated; their sessions have ended."),
         "reactivate": (actions.member_reactivate, "Member reactivated."),
         "reset_mfa": (actions.member_reset_mfa, "Multi-factor authentication reset."),
+        "end_sessions": (actions.member_end_sessions, "Member signed out everywhere."),
     }[which]
     if form.is_valid():
         try:
@@ -117,7 +123,13 @@ def _member_reason_action(request: HttpRequest, membership_id: str, which: str) 
     return render(
         request,
         "accounts/member_detail.html",
-        {"membership": membership, "roles_form": roles_form, "reason_form": form, "failed": which},
+        {
+            "membership": membership,
+            "roles_form": roles_form,
+            "reason_form": form,
+            "failed": which,
+            "sessions": selectors.sessions_of(membership.user),
+        },
         status=422,
     )
 
@@ -138,6 +150,12 @@ def member_reactivate(request: HttpRequest, membership_id: str) -> HttpResponse:
 @require_POST
 def member_reset_mfa(request: HttpRequest, membership_id: str) -> HttpResponse:
     return _member_reason_action(request, membership_id, "reset_mfa")
+
+
+@requires(Permission.ORG_MANAGE_MEMBERS)
+@require_POST
+def member_end_sessions(request: HttpRequest, membership_id: str) -> HttpResponse:
+    return _member_reason_action(request, membership_id, "end_sessions")
 
 
 @requires(Permission.ORG_MANAGE_SETTINGS)

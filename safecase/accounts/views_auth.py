@@ -27,7 +27,7 @@ from safecase.accounts import auth_actions
 from safecase.accounts.forms import LoginForm, PasswordResetRequestForm, TokenForm
 from safecase.accounts.middleware import SESSION_SEEN, SESSION_STARTED
 from safecase.accounts.models import Organisation, RecoveryCodeDevice, User, UserSession
-from safecase.accounts.selectors import active_memberships_of
+from safecase.accounts.selectors import active_memberships_of, sessions_of
 from safecase.accounts.tasks import send_password_reset
 from safecase.core.actors import Actor
 from safecase.core.errors import DomainError
@@ -257,7 +257,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @requires(Permission.ACCOUNT_SELF)
 @require_http_methods(["GET"])
 def account(request: HttpRequest) -> HttpResponse:
-    sessions = UserSession.objects.filter(user=request.user).order_by("-last_seen_at")[:50]
+    sessions = sessions_of(request.user)  # type: ignore[arg-type]
     return render(
         request,
         "accounts/account.html",

@@ -214,3 +214,18 @@ def test_switching_organisation_changes_what_the_user_acts_as(world: DemoWorld) 
     outside = world.organisations["outside"]
     client.post("/organisation/switch/", {"organisation": str(outside.pk)})
     assert client.get("/audit/").status_code == 200  # refused switch: still in Oakfield
+
+
+def test_an_administrator_can_sign_a_member_out_everywhere(world: DemoWorld) -> None:
+    reporter = world.users["reporter"]
+    reporter_client = _signed_in(reporter)
+    admin = _signed_in(world.users["org_admin"])
+    membership = Membership.objects.get(user=reporter)
+    page = admin.get(f"/organisation/members/{membership.pk}/")
+    assert b"Signed in on 1 device" in page.content
+    done = admin.post(
+        f"/organisation/members/{membership.pk}/end-sessions/", {"reason": "Shared PC left on"}
+    )
+    assert done.status_code == 302
+    assert reporter_client.get("/").status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.AUTH_SESSIONS_ENDED).count() == 1

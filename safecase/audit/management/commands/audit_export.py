@@ -6,10 +6,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils import timezone
 
+from safecase.audit import recorder
+from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent, ChainHead
 from safecase.audit.recorder import HASHED_FIELDS, canonical_json
+from safecase.core.actors import Actor
 
 
 def _day_start(value: str) -> datetime:
@@ -66,3 +70,15 @@ class Command(BaseCommand):
         finally:
             if out is not self.stdout:
                 out.close()
+        # Exporting the trail is itself on the trail (in the global chain, after the export).
+        with transaction.atomic():
+            recorder.record(
+                actor=Actor.system("audit_export"),
+                action=AuditAction.AUDIT_EXPORTED,
+                changes={
+                    "since": options["since"],
+                    "until": options["until"],
+                    "organisation": options["organisation"] or "",
+                    "events": count,
+                },
+            )
