@@ -26,8 +26,10 @@ run: $(VENV)/.installed-runtime .env
 	$(PY) manage.py migrate --noinput >/dev/null && \
 	if [ $$new = 1 ]; then $(PY) manage.py demo; \
 	else echo "Existing database kept. Demo users (if loaded): see README; password correct-horse-safeguarding"; fi && \
-	echo "Serving Safecase at http://$(HOST)/ (Ctrl-C to stop)" && \
-	$(PY) manage.py runserver $(HOST) --noreload
+	echo "Serving Safecase at http://$(HOST)/ (Ctrl-C to stop); the worker writes development e-mails to var/worker.log" && \
+	{ $(PY) manage.py db_worker --no-reload >var/worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST) --noreload; }
 
 ## test: the whole suite on SQLite, or on PostgreSQL when DATABASE_URL points at one
 test: $(VENV)/.installed-dev
