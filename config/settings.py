@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "safecase.accounts",
     "safecase.access",
     "safecase.audit",
+    "safecase.people",
     "safecase.api",
     "safecase.web",
     "safecase.demo",

@@ -41,6 +41,10 @@ class AuditAction(models.TextChoices):
     # API tokens
     TOKEN_CREATED = "token.created", "API token created"
     TOKEN_REVOKED = "token.revoked", "API token revoked"
+    # People
+    PERSON_CREATED = "person.created", "Person record created"
+    PERSON_UPDATED = "person.updated", "Person record changed"
+    PERSON_IDENTIFIER_ADDED = "person.identifier_added", "Identifier added to a person"
     # Demo data
     DEMO_LOADED = "demo.loaded", "Demo data loaded"
 

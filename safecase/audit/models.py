@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from safecase.audit.events import AuditAction, Outcome
+from safecase.audit.events import Outcome
 
 GLOBAL_CHAIN = "global"
 
@@ -27,8 +27,10 @@ class AuditEvent(models.Model):
     actor_label = models.CharField(max_length=300)
     organisation_id = models.CharField(max_length=40, blank=True)
     roles = models.CharField(max_length=300, blank=True)
-    action = models.CharField(max_length=64, choices=AuditAction.choices)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
+    # Values from AuditAction / Outcome. Not declared as choices, so that adding an event to the
+    # catalogue needs no migration of this (append-only, possibly huge) table.
+    action = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=16, default=Outcome.SUCCESS)
     subject_type = models.CharField(max_length=64, blank=True)
     subject_id = models.CharField(max_length=64, blank=True)
     reason = models.TextField(blank=True)

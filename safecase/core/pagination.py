@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any, Generic, TypeVar
 
 from django.db import models
@@ -22,33 +27,66 @@ class KeysetPage(Generic[M]):
         return self.next_cursor is not None
 
 
+def _value_of(obj: Any, key: str) -> Any:
+    for part in key.split("__"):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _encode(values: list[Any]) -> str:
+    raw = json.dumps([str(v) for v in values]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, count: int) -> list[str] | None:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    if not isinstance(values, list) or len(values) != count:
+        return None
+    if not all(isinstance(v, str) for v in values):
+        return None
+    return values
+
+
 def keyset_page(
     queryset: models.QuerySet[M],
     *,
-    key: str,
+    key: str | tuple[str, ...],
     cursor: str | None,
     descending: bool = False,
     size: int = PAGE_SIZE,
-    parse: Any = str,
+    parse: Callable[[str], Any] = str,
 ) -> KeysetPage[M]:
-    """One page ordered by a unique ``key``, starting after ``cursor`` (the last key seen).
+    """One page ordered by ``key`` (a unique field, or a tuple ending in a unique field),
+    starting after ``cursor`` (opaque for tuples, the plain last value for a single key).
 
     A malformed cursor starts from the beginning rather than failing.
     """
-    ordered = queryset.order_by(f"-{key}" if descending else key)
+    keys = (key,) if isinstance(key, str) else key
+    op = "lt" if descending else "gt"
+    ordered = queryset.order_by(*(f"-{k}" if descending else k for k in keys))
     if cursor:
-        try:
-            value = parse(cursor)
-        except (TypeError, ValueError):
-            value = None
-        if value is not None:
-            ordered = ordered.filter(**{f"{key}__{'lt' if descending else 'gt'}": value})
+        if len(keys) == 1:
+            try:
+                values: list[Any] | None = [parse(cursor)]
+            except (TypeError, ValueError):
+                values = None
+        else:
+            values = _decode(cursor, len(keys))
+        if values is not None:
+            # (a > x) or (a = x and b > y) or (a = x and b = y and c > z) ...
+            clauses = []
+            for i, k in enumerate(keys):
+                equal = {keys[j]: values[j] for j in range(i)}
+                clauses.append(models.Q(**equal, **{f"{k}__{op}": values[i]}))
+            ordered = ordered.filter(reduce(lambda a, b: a | b, clauses))
     rows = list(ordered[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
-        last: Any = rows[-1]
-        for part in key.split("__"):
-            last = getattr(last, part)
-        next_cursor = str(last)
+        last = [_value_of(rows[-1], k) for k in keys]
+        next_cursor = str(last[0]) if len(keys) == 1 else _encode(last)
     return KeysetPage(items=rows, next_cursor=next_cursor)
