@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "safecase.access",
     "safecase.audit",
     "safecase.people",
+    "safecase.concerns",
     "safecase.api",
     "safecase.web",
     "safecase.demo",
@@ -225,6 +226,12 @@ SAFECASE_CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+# --- Safeguarding defaults (per-organisation configuration comes later) ----------------------
+# An untriaged concern older than this is shown as overdue on the lead's queue.
+SAFECASE_TRIAGE_OVERDUE_HOURS = env_int("SAFECASE_TRIAGE_OVERDUE_HOURS", 24)
+# Largest attachment accepted.
+SAFECASE_MAX_UPLOAD_MB = env_int("SAFECASE_MAX_UPLOAD_MB", 10)
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -98,5 +98,6 @@ def test_permission_matrix_holds_for_every_persona(world: DemoWorld) -> None:
         ),
         name="matrix",
         days=30,
+        with_mfa=True,
     )
     assert run_matrix(world, ENDPOINTS) == []

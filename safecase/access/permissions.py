@@ -27,6 +27,8 @@ class Permission(StrEnum):
     CONCERN_VIEW_OWN = "concern.view_own"
     CONCERN_VIEW = "concern.view"
     CONCERN_TRIAGE = "concern.triage"
+    # The low-level concerns log about adults (KCSIE Part 4): the lead only, by default.
+    CONCERN_VIEW_LOW_LEVEL = "concern.view_low_level"
     PERSON_VIEW = "person.view"
     PERSON_MANAGE = "person.manage"
     CASE_VIEW = "case.view"

@@ -37,7 +37,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
     # restricted to named people.
     Role.LEAD: frozenset(
         _SAFEGUARDING_TEAM
-        | {P.CONCERN_TRIAGE, P.PERSON_MANAGE, P.CASE_MANAGE, P.CASE_DECIDE}
+        | {P.CONCERN_TRIAGE, P.CONCERN_VIEW_LOW_LEVEL, P.PERSON_MANAGE, P.CASE_MANAGE}
+        | {P.CASE_DECIDE}
         | {P.SHARE_GRANT, P.RECORD_RESTRICT}
     ),
     Role.DEPUTY_LEAD: frozenset(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from safecase.access.permissions import Permission
 from safecase.access.policy import require
@@ -100,27 +103,40 @@ def user_end_other_sessions(*, actor: Actor, keep_session_key: str | None) -> in
     return ended
 
 
-def mfa_pending_device(user: User) -> TOTPDevice:
-    """The unconfirmed authenticator being enrolled (made once, reused until confirmed)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-    return device
+def new_totp_secret() -> str:
+    """A fresh authenticator secret (hex). Kept in the enrolling session only, never in the
+    database until confirmed, so no other session can read a secret someone is setting up."""
+    return random_hex(20)
+
+
+def totp_matches(key_hex: str, token: str) -> int | None:
+    """The time step a code matches (drift of one step either way), or None."""
+    token = token.strip().replace(" ", "")
+    if not token.isdigit() or len(token) != 6:
+        return None
+    totp = TOTP(bytes.fromhex(key_hex), step=30, t0=0, digits=6, drift=0)
+    for offset in (0, -1, 1):
+        totp.drift = offset
+        if hmac.compare_digest(f"{totp.token():06d}", token):
+            return int(totp.t())
+    return None
 
 
 @transaction.atomic(durable=True)
-def mfa_enrol_confirm(*, actor: Actor, device: TOTPDevice, token: str) -> list[str]:
-    """Confirm an authenticator with a code from it; returns new recovery codes, shown once."""
-    require(actor, Permission.ACCOUNT_SELF, device)
-    if device.confirmed or not device.verify_token(token.strip()):
+def mfa_enrol_confirm(*, actor: Actor, key_hex: str, token: str) -> list[str] | None:
+    """Save the authenticator if the code from it is right; returns new recovery codes, shown
+    once. A wrong code returns None, and the failure is recorded (this transaction commits)."""
+    require(actor, Permission.ACCOUNT_SELF)
+    assert actor.user is not None
+    step = totp_matches(key_hex, token)
+    if step is None:
         recorder.record(actor=actor, action=AuditAction.MFA_FAILED, outcome=Outcome.DENIED)
-        raise DomainError(
-            "That code did not work. Check your app and try the new code.", field="token"
-        )
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
-    codes = _replace_recovery_codes(device.user)
+        return None
+    TOTPDevice.objects.filter(user=actor.user).delete()
+    TOTPDevice.objects.create(
+        user=actor.user, name="Authenticator app", key=key_hex, confirmed=True, last_t=step
+    )
+    codes = _replace_recovery_codes(actor.user)
     recorder.record(actor=actor, action=AuditAction.MFA_ENROLLED, subject=actor.user)
     return codes
 
@@ -163,8 +179,10 @@ def organisation_switch(*, actor: Actor, organisation: Organisation) -> None:
 
 
 @transaction.atomic(durable=True)
-def api_token_create(*, actor: Actor, name: str, days: int) -> tuple[ApiToken, str]:
-    """Create a personal API token for the current organisation; the secret is returned once."""
+def api_token_create(*, actor: Actor, name: str, days: int, with_mfa: bool) -> tuple[ApiToken, str]:
+    """Create a personal API token for the current organisation; the secret is returned once.
+
+    ``with_mfa`` says whether the session creating it had passed its second factor."""
     require(actor, Permission.TOKEN_MANAGE_OWN)
     assert actor.user is not None and actor.organisation is not None
     if not name.strip():
@@ -183,6 +201,7 @@ def api_token_create(*, actor: Actor, name: str, days: int) -> tuple[ApiToken, s
         prefix=prefix,
         key_hash=hash_secret(secret),
         expires_at=timezone.now() + timedelta(days=days),
+        created_with_mfa=with_mfa,
     )
     recorder.record(
         actor=actor,

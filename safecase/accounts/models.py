@@ -227,6 +227,8 @@ class ApiToken(BaseModel):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # A token made without a second factor stops working once its owner must use one.
+    created_with_mfa = models.BooleanField(default=False)
 
     class Meta:
         indexes = (models.Index(fields=("user", "organisation")),)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 from typing import Any
+from urllib.parse import quote
 
 import segno
 from django.conf import settings
@@ -30,7 +31,6 @@ from safecase.accounts.models import Organisation, RecoveryCodeDevice, User, Use
 from safecase.accounts.selectors import active_memberships_of, sessions_of
 from safecase.accounts.tasks import send_password_reset
 from safecase.core.actors import Actor
-from safecase.core.errors import DomainError
 from safecase.core.middleware import client_ip
 
 GENERIC_LOGIN_ERROR = "Enter a correct e-mail address and password."
@@ -116,6 +116,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
+PENDING_SECRET = "sc_pending_totp"  # noqa: S105 - a session key name, not a secret
+PENDING_FAILURES = "sc_pending_totp_failures"
+MAX_ENROL_FAILURES = 5
+
+
 @requires(Permission.ACCOUNT_SELF)
 @require_http_methods(["GET", "POST"])
 def mfa_enrol(request: HttpRequest) -> HttpResponse:
@@ -123,35 +128,55 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:mfa_verify")
-    device = auth_actions.mfa_pending_device(user)
+    if PENDING_SECRET not in request.session:
+        request.session[PENDING_SECRET] = auth_actions.new_totp_secret()
+        request.session[PENDING_FAILURES] = 0
+    key_hex = request.session[PENDING_SECRET]
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            codes = auth_actions.mfa_enrol_confirm(
-                actor=request.actor,
-                device=device,
-                token=form.cleaned_data["token"],  # type: ignore[attr-defined]
-            )
-        except DomainError as exc:
-            form.add_error("token", exc.message)
-        else:
+        codes = auth_actions.mfa_enrol_confirm(
+            actor=request.actor,  # type: ignore[attr-defined]
+            key_hex=key_hex,
+            token=form.cleaned_data["token"],
+        )
+        if codes is not None:
+            del request.session[PENDING_SECRET]
+            device = TOTPDevice.objects.get(user=user, confirmed=True)
             _rotate_after_mfa(request, device)
             return render(request, "accounts/mfa_recovery_codes.html", {"codes": codes})
-    qr = segno.make(device.config_url, error="m")
+        failures = request.session.get(PENDING_FAILURES, 0) + 1
+        request.session[PENDING_FAILURES] = failures
+        if failures >= MAX_ENROL_FAILURES:
+            # Too many wrong codes: start again with a new secret rather than allow guessing.
+            request.session[PENDING_SECRET] = auth_actions.new_totp_secret()
+            request.session[PENDING_FAILURES] = 0
+            key_hex = request.session[PENDING_SECRET]
+            form.add_error(
+                "token", "Too many wrong codes. Scan the new QR code below and try again."
+            )
+        else:
+            form.add_error("token", "That code did not work. Check your app and try the new code.")
+    issuer = settings.OTP_TOTP_ISSUER
+    config_url = (
+        f"otpauth://totp/{quote(issuer)}:{quote(user.email)}?secret="
+        f"{base64.b32encode(bytes.fromhex(key_hex)).decode('ascii').rstrip('=')}"
+        f"&issuer={quote(issuer)}&digits=6&period=30&algorithm=SHA1"
+    )
+    qr = segno.make(config_url, error="m")
     return render(
         request,
         "accounts/mfa_enrol.html",
         {
             "form": form,
             "qr_data_uri": qr.svg_data_uri(scale=5, border=2),
-            "secret": _base32_secret(device),
+            "secret": _base32_secret(bytes.fromhex(key_hex)),
         },
         status=422 if form.errors else 200,
     )
 
 
-def _base32_secret(device: TOTPDevice) -> str:
-    raw = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+def _base32_secret(key: bytes) -> str:
+    raw = base64.b32encode(key).decode("ascii").rstrip("=")
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 

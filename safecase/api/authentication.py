@@ -54,6 +54,13 @@ class ApiTokenAuthentication(BaseAuthentication):
         )
         if membership is None:
             raise exceptions.AuthenticationFailed(_INVALID)
+        if not token.created_with_mfa and mfa_required(
+            token.user, active_memberships_of(token.user)
+        ):
+            raise exceptions.AuthenticationFailed(
+                "This token was created without multi-factor authentication, which your "
+                "account now needs. Create a new token after signing in with your authenticator."
+            )
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         actor = Actor(
             user=token.user,

@@ -25,7 +25,11 @@ def token_list(request: HttpRequest) -> HttpResponse:
     secret = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, secret = auth_actions.api_token_create(actor=actor, **form.cleaned_data)
+            _, secret = auth_actions.api_token_create(
+                actor=actor,
+                with_mfa=request.user.is_verified(),  # type: ignore[union-attr]
+                **form.cleaned_data,
+            )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

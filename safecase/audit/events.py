@@ -45,6 +45,14 @@ class AuditAction(models.TextChoices):
     PERSON_CREATED = "person.created", "Person record created"
     PERSON_UPDATED = "person.updated", "Person record changed"
     PERSON_IDENTIFIER_ADDED = "person.identifier_added", "Identifier added to a person"
+    # Concerns, triage and actions
+    CONCERN_DRAFT_SAVED = "concern.draft_saved", "Concern draft saved"
+    CONCERN_SUBMITTED = "concern.submitted", "Concern submitted"
+    CONCERN_ADDENDUM_ADDED = "concern.addendum_added", "Addendum added to a concern"
+    CONCERN_PERSON_LINKED = "concern.person_linked", "Person linked to a concern"
+    CONCERN_TRIAGED = "concern.triaged", "Concern triaged"
+    ACTION_CREATED = "action.created", "Action set"
+    ACTION_COMPLETED = "action.completed", "Action completed"
     # Demo data
     DEMO_LOADED = "demo.loaded", "Demo data loaded"
 

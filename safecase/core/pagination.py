@@ -66,8 +66,10 @@ def keyset_page(
     A malformed cursor starts from the beginning rather than failing.
     """
     keys = (key,) if isinstance(key, str) else key
-    op = "lt" if descending else "gt"
-    ordered = queryset.order_by(*(f"-{k}" if descending else k for k in keys))
+    # A key may carry its own direction ("-is_urgent"); ``descending`` flips every key.
+    fields = [k.lstrip("-") for k in keys]
+    down = [k.startswith("-") != descending for k in keys]
+    ordered = queryset.order_by(*(f"-{f}" if d else f for f, d in zip(fields, down, strict=True)))
     if cursor:
         if len(keys) == 1:
             try:
@@ -79,14 +81,15 @@ def keyset_page(
         if values is not None:
             # (a > x) or (a = x and b > y) or (a = x and b = y and c > z) ...
             clauses = []
-            for i, k in enumerate(keys):
-                equal = {keys[j]: values[j] for j in range(i)}
-                clauses.append(models.Q(**equal, **{f"{k}__{op}": values[i]}))
+            for i, f in enumerate(fields):
+                equal = {fields[j]: values[j] for j in range(i)}
+                op = "lt" if down[i] else "gt"
+                clauses.append(models.Q(**equal, **{f"{f}__{op}": values[i]}))
             ordered = ordered.filter(reduce(lambda a, b: a | b, clauses))
     rows = list(ordered[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
-        last = [_value_of(rows[-1], k) for k in keys]
+        last = [_value_of(rows[-1], f) for f in fields]
         next_cursor = str(last[0]) if len(keys) == 1 else _encode(last)
     return KeysetPage(items=rows, next_cursor=next_cursor)

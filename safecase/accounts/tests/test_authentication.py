@@ -33,6 +33,12 @@ def _current_code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
+def _pending_code(client: Client) -> str:
+    """The current code for the secret being enrolled in this client's session."""
+    key = bytes.fromhex(client.session["sc_pending_totp"])
+    return f"{totp(key, step=30, t0=0, digits=6):06d}"
+
+
 @override_settings(
     PASSWORD_HASHERS=[
         "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -133,8 +139,7 @@ def test_session_key_rotates_at_sign_in_and_at_mfa(
     assert after_login != before_login
     enrol = client.get("/mfa/enrol/")
     assert enrol.status_code == 200
-    device = TOTPDevice.objects.get(user=personas["lead"], confirmed=False)
-    response = client.post("/mfa/enrol/", {"token": _current_code(device)})
+    response = client.post("/mfa/enrol/", {"token": _pending_code(client)})
     assert response.status_code == 200 and b"Save your recovery codes" in response.content
     assert client.session.session_key not in (before_login, after_login)
     assert client.get("/").status_code == 200
@@ -165,8 +170,7 @@ def test_a_reporter_needs_no_mfa_unless_their_organisation_says_so(
 def _enrolled(client: Client, user: User) -> list[str]:
     _post_login(client, user.email, DEMO_PASSWORD)
     client.get("/mfa/enrol/")
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    response = client.post("/mfa/enrol/", {"token": _current_code(device)})
+    response = client.post("/mfa/enrol/", {"token": _pending_code(client)})
     codes = re.findall(rb"<code>([0-9a-f-]{35})</code>", response.content)
     client.post("/logout/")
     return [c.decode() for c in codes]
@@ -292,3 +296,33 @@ def test_changing_the_password_needs_the_current_one(
     )
     assert accepted.status_code == 302
     assert AuditEvent.objects.filter(action=AuditAction.AUTH_PASSWORD_CHANGED).count() == 1
+
+
+def test_each_session_enrols_its_own_secret_and_failures_are_audited(
+    personas: dict[str, User],
+) -> None:
+    lead = personas["lead"]
+    first, second = Client(), Client()
+    for client in (first, second):
+        _post_login(client, lead.email, DEMO_PASSWORD)
+        client.get("/mfa/enrol/")
+    assert first.session["sc_pending_totp"] != second.session["sc_pending_totp"]
+    assert not TOTPDevice.objects.filter(user=lead).exists()  # nothing stored until confirmed
+    wrong = first.post("/mfa/enrol/", {"token": "000000"})
+    assert wrong.status_code == 422
+    assert AuditEvent.objects.filter(action=AuditAction.MFA_FAILED).count() == 1
+    # The secret seen by the other session is useless once this one enrols.
+    assert second.post("/mfa/enrol/", {"token": _pending_code(second)}).status_code == 200
+    device = TOTPDevice.objects.get(user=lead)
+    assert device.key == second.session.get("sc_pending_totp", device.key)
+    assert first.post("/mfa/enrol/", {"token": _pending_code(first)}).status_code == 302
+
+
+def test_repeated_wrong_enrolment_codes_replace_the_secret(personas: dict[str, User]) -> None:
+    client = Client()
+    _post_login(client, personas["lead"].email, DEMO_PASSWORD)
+    client.get("/mfa/enrol/")
+    original = client.session["sc_pending_totp"]
+    for _ in range(5):
+        client.post("/mfa/enrol/", {"token": "000000"})
+    assert client.session["sc_pending_totp"] != original

@@ -21,13 +21,25 @@ from safecase.demo.personas import DEMO_PASSWORD, DemoWorld
 pytestmark = pytest.mark.django_db
 
 
-def _token_for(world: DemoWorld, persona: str, days: int = 30) -> tuple[ApiToken, str]:
+def _token_for(
+    world: DemoWorld, persona: str, days: int = 30, with_mfa: bool = True
+) -> tuple[ApiToken, str]:
     user = world.users[persona]
     membership = Membership.objects.get(user=user)
     actor = Actor(
         user=user, organisation=membership.organisation, roles=frozenset(membership.role_names())
     )
-    return auth_actions.api_token_create(actor=actor, name="integration", days=days)
+    return auth_actions.api_token_create(
+        actor=actor, name="integration", days=days, with_mfa=with_mfa
+    )
+
+
+def _session(world: DemoWorld, persona: str) -> Client:
+    client = Client()
+    user = world.users[persona]
+    client.post("/login/", {"email": user.email, "password": DEMO_PASSWORD})
+    mark_otp_verified(client, user)
+    return client
 
 
 def _bearer(secret: str) -> dict[str, str]:
@@ -103,19 +115,16 @@ def test_tokens_are_hashed_at_rest_and_creation_is_audited(world: DemoWorld) -> 
 def test_bad_token_requests_get_400_and_change_nothing(
     world: DemoWorld, payload: dict[str, Any], field: str
 ) -> None:
-    _, secret = _token_for(world, "lead")
+    client = _session(world, "lead")
     before = ApiToken.objects.count()
-    response = Client().post(
-        "/api/v1/tokens", payload, content_type="application/json", **_bearer(secret)
-    )
+    response = client.post("/api/v1/tokens", payload, content_type="application/json")
     assert response.status_code == 400
     assert field in response.json()
     assert ApiToken.objects.count() == before
 
 
 def test_extra_fields_cannot_set_owner_or_organisation(world: DemoWorld) -> None:
-    _, secret = _token_for(world, "lead")
-    response = Client().post(
+    response = _session(world, "lead").post(
         "/api/v1/tokens",
         {
             "name": "x",
@@ -125,7 +134,6 @@ def test_extra_fields_cannot_set_owner_or_organisation(world: DemoWorld) -> None
             "expires_at": "2099-01-01T00:00:00Z",
         },
         content_type="application/json",
-        **_bearer(secret),
     )
     assert response.status_code == 201
     created = ApiToken.objects.get(pk=response.json()["id"])
@@ -180,3 +188,27 @@ def test_the_schema_is_served_locally_to_signed_in_users(world: DemoWorld) -> No
     assert schema.status_code == 200
     assert b"/api/v1/tokens" in schema.content
     assert Client().get("/api/v1/schema/").status_code == 401
+
+
+def test_a_token_cannot_create_tokens(world: DemoWorld) -> None:
+    _, secret = _token_for(world, "lead")
+    response = Client().post(
+        "/api/v1/tokens",
+        {"name": "x", "days": 5},
+        content_type="application/json",
+        **_bearer(secret),
+    )
+    assert response.status_code == 403
+    assert ApiToken.objects.count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count() == 1
+
+
+def test_a_token_made_without_mfa_stops_when_mfa_becomes_required(world: DemoWorld) -> None:
+    _, secret = _token_for(world, "reporter", with_mfa=False)
+    client = Client()
+    assert client.get("/api/v1/me", **_bearer(secret)).status_code == 200  # reporters: no MFA
+    MembershipRole.objects.filter(membership__user=world.users["reporter"]).update(
+        role=Role.CASE_WORKER
+    )
+    refused = client.get("/api/v1/me", **_bearer(secret))
+    assert refused.status_code == 401 and "multi-factor" in refused.json()["detail"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -13,7 +13,7 @@ from safecase.access import scoping
 from safecase.access.lookups import access_api_token
 from safecase.access.permissions import Permission
 from safecase.accounts import auth_actions, selectors
-from safecase.accounts.models import OrganisationType
+from safecase.accounts.models import ApiToken, OrganisationType
 from safecase.api.base import PolicyApiView
 from safecase.api.pagination import CursorPagination
 
@@ -125,9 +125,17 @@ class TokenListCreateApi(PolicyApiView):
         summary="Create a token",
     )
     def post(self, request: Request) -> Response:
+        # Tokens are made by a person at a signed-in browser, never by another token: a leaked
+        # token must not be able to mint replacements that outlive its revocation.
+        if isinstance(request.auth, ApiToken):
+            raise exceptions.PermissionDenied(
+                "Create tokens from a signed-in session, not a token."
+            )
         serializer = self.TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, secret = auth_actions.api_token_create(actor=self.actor, **serializer.validated_data)
+        token, secret = auth_actions.api_token_create(
+            actor=self.actor, with_mfa=request.user.is_verified(), **serializer.validated_data
+        )
         data = dict(TokenOutputSerializer(token).data, secret=secret)
         return Response(data, status=status.HTTP_201_CREATED)
 

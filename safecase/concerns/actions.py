@@ -1,0 +1,366 @@
+"""Recording, submitting, correcting and triaging concerns; setting and completing actions.
+
+Every function here is the only way its change happens, checks the policy itself, and writes
+its audit event in the same transaction. Narrative text never goes into the audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from safecase.access.permissions import Permission
+from safecase.access.policy import can, require
+from safecase.accounts.models import Membership, User
+from safecase.audit import recorder
+from safecase.audit.events import AuditAction
+from safecase.concerns import body_map, selectors
+from safecase.concerns.choices import (
+    NOT_REFERRED,
+    ActionStatus,
+    ConcernKind,
+    ConcernStatus,
+    LevelOfNeed,
+    PersonRole,
+    Rag,
+    TriageDecision,
+)
+from safecase.concerns.models import Addendum, Concern, ConcernAction, ConcernPerson, Triage
+from safecase.concerns.tasks import notify_leads_of_urgent_concern
+from safecase.core.actors import Actor
+from safecase.core.errors import Conflict, DomainError, NotPermitted
+from safecase.people.models import Person
+
+TEXT_FIELDS = ("fact", "own_words", "opinion", "immediate_actions", "others_informed")
+MAX_PEOPLE = 12
+
+
+def _stale() -> Conflict:
+    return Conflict(
+        "This concern changed since you opened it (perhaps in another window). "
+        "Reload it to see the current version."
+    )
+
+
+def _clean_people(people: list[dict[str, str]]) -> list[dict[str, str]]:
+    cleaned = []
+    for row in people:
+        name = " ".join(str(row.get("name", "")).split())
+        if not name:
+            continue
+        role = str(row.get("role") or PersonRole.SUBJECT)
+        if role not in PersonRole.values:
+            raise DomainError("Choose how each person is involved.", field="people")
+        details = " ".join(str(row.get("details", "")).split())[:200]
+        cleaned.append({"name": name[:200], "details": details, "role": role})
+    if len(cleaned) > MAX_PEOPLE:
+        raise DomainError(f"Name at most {MAX_PEOPLE} people in one concern.", field="people")
+    return cleaned
+
+
+@transaction.atomic(durable=True)
+def concern_save_draft(
+    *,
+    actor: Actor,
+    concern: Concern | None,
+    version: int | None,
+    people: list[dict[str, str]],
+    category_codes: list[str],
+    kind: str = ConcernKind.CHILD,
+    recorder_role: str = "",
+    is_urgent: bool = False,
+    happened_at: datetime | None = None,
+    happened_at_approximate: bool = False,
+    location: str = "",
+    body_marks: list[dict[str, Any]] | None = None,
+    **text: str,
+) -> Concern:
+    """Create or update the actor's own draft. Only its author ever sees or changes a draft."""
+    require(actor, Permission.CONCERN_RECORD)
+    assert actor.user is not None and actor.organisation is not None
+    unknown = set(text) - set(TEXT_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected fields {sorted(unknown)}")
+    if kind not in ConcernKind.values:
+        raise DomainError("Choose what kind of concern this is.", field="kind")
+    if happened_at is not None and happened_at > timezone.now():
+        raise DomainError("When it happened cannot be in the future.", field="happened_at")
+    categories = list(selectors.categories_for(actor).filter(code__in=category_codes))
+    if len(categories) != len(set(category_codes)):
+        raise DomainError("Choose categories from the list.", field="categories")
+    marks = body_map.clean_marks(body_marks or [])
+    named = _clean_people(people)
+    fields: dict[str, Any] = {
+        "kind": kind,
+        "recorder_role": recorder_role.strip()[:120],
+        "is_urgent": is_urgent,
+        "happened_at": happened_at,
+        "happened_at_approximate": happened_at_approximate,
+        "location": " ".join(location.split())[:200],
+        "body_map": marks,
+        **{name: text.get(name, "").strip() for name in TEXT_FIELDS},
+    }
+    if concern is None:
+        concern = Concern.objects.create(
+            organisation=actor.organisation, recorded_by=actor.user, **fields
+        )
+    else:
+        if (
+            concern.recorded_by_id != actor.user.pk
+            or concern.organisation_id != actor.organisation.pk
+        ):
+            raise NotPermitted("You can only change your own drafts.")
+        updated = Concern.objects.filter(
+            pk=concern.pk, version=version, status=ConcernStatus.DRAFT
+        ).update(**fields, version=F("version") + 1, updated_at=timezone.now())
+        if updated != 1:
+            raise _stale()
+        concern.refresh_from_db()
+        concern.people.all().delete()
+    ConcernPerson.objects.bulk_create(
+        ConcernPerson(
+            organisation=actor.organisation,
+            concern=concern,
+            name_as_recorded=row["name"],
+            details_as_recorded=row["details"],
+            role=row["role"],
+        )
+        for row in named
+    )
+    concern.categories.set(categories)
+    recorder.record(
+        actor=actor,
+        action=AuditAction.CONCERN_DRAFT_SAVED,
+        subject=concern,
+        changes={"people": len(named), "categories": sorted(category_codes), "urgent": is_urgent},
+    )
+    return concern
+
+
+@transaction.atomic(durable=True)
+def concern_submit(*, actor: Actor, concern: Concern, version: int) -> Concern:
+    """Send the draft to the safeguarding lead. From now on it never changes (R5)."""
+    require(actor, Permission.CONCERN_RECORD)
+    if actor.user is None or concern.recorded_by_id != actor.user.pk:
+        raise NotPermitted("You can only submit your own concerns.")
+    problems = []
+    if not concern.people.exists():
+        problems.append("name at least one person")
+    if not concern.categories.exists():
+        problems.append("choose at least one category")
+    if not (concern.fact.strip() or concern.own_words.strip()):
+        problems.append("say what you saw or heard, or what you were told")
+    if concern.happened_at is None:
+        problems.append("say when it happened (tick 'approximate' if you are not sure)")
+    if problems:
+        raise DomainError("Before you submit: " + "; ".join(problems) + ".")
+    now = timezone.now()
+    updated = Concern.objects.filter(
+        pk=concern.pk, version=version, status=ConcernStatus.DRAFT
+    ).update(
+        status=ConcernStatus.SUBMITTED, submitted_at=now, version=F("version") + 1, updated_at=now
+    )
+    if updated != 1:
+        raise _stale()
+    concern.refresh_from_db()
+    recorder.record(
+        actor=actor,
+        action=AuditAction.CONCERN_SUBMITTED,
+        subject=concern,
+        changes={
+            "kind": concern.kind,
+            "urgent": concern.is_urgent,
+            "categories": sorted(c.code for c in concern.categories.all()),
+        },
+    )
+    if concern.is_urgent:
+        concern_id = str(concern.pk)
+        transaction.on_commit(lambda: notify_leads_of_urgent_concern.enqueue(concern_id=concern_id))
+    return concern
+
+
+def _require_visible(actor: Actor, concern: Concern) -> None:
+    if not selectors.concerns_visible_to(actor).filter(pk=concern.pk).exists():
+        raise NotPermitted("Not found.")
+
+
+@transaction.atomic(durable=True)
+def concern_add_addendum(*, actor: Actor, concern: Concern, reason: str, text: str) -> Addendum:
+    """Correct or add to a submitted concern; the original stays as it was."""
+    require(actor, Permission.CONCERN_RECORD)
+    _require_visible(actor, concern)
+    assert actor.user is not None
+    if not reason.strip() or not text.strip():
+        raise DomainError("Give the reason for the addendum and what you are adding.")
+    addendum = Addendum.objects.create(
+        organisation_id=concern.organisation_id,
+        concern=concern,
+        author=actor.user,
+        reason=reason.strip()[:300],
+        text=text.strip(),
+    )
+    recorder.record(
+        actor=actor,
+        action=AuditAction.CONCERN_ADDENDUM_ADDED,
+        subject=concern,
+        reason=reason.strip()[:300],
+    )
+    return addendum
+
+
+@transaction.atomic(durable=True)
+def concern_link_person(
+    *, actor: Actor, concern_person: ConcernPerson, person: Person | None
+) -> ConcernPerson:
+    """Say which person record a name in a concern refers to (or unlink it with None)."""
+    require(actor, Permission.CONCERN_TRIAGE)
+    _require_visible(actor, concern_person.concern)
+    if person is not None:
+        require(actor, Permission.PERSON_VIEW, person)
+        if person.organisation_id != concern_person.organisation_id:
+            raise DomainError("Link people from your own organisation's records.")
+    previous = concern_person.person_id
+    concern_person.person = person
+    concern_person.save(update_fields=["person", "updated_at"])
+    recorder.record(
+        actor=actor,
+        action=AuditAction.CONCERN_PERSON_LINKED,
+        subject=concern_person.concern,
+        changes={"person": [previous, person.pk if person else None]},
+    )
+    return concern_person
+
+
+@transaction.atomic(durable=True)
+def concern_triage(
+    *,
+    actor: Actor,
+    concern: Concern,
+    version: int,
+    level_of_need: int,
+    rag: str,
+    initial_risk: str,
+    decision: str,
+    rationale: str,
+    threshold_considered: str = "",
+    review_on: date | None = None,
+) -> Triage:
+    """Record the lead's decision with its reasons (T2). A decision not to refer must say which
+    threshold was considered and when to look again; that date brings it back to the queue (T5)."""
+    require(actor, Permission.CONCERN_TRIAGE, concern)
+    _require_visible(actor, concern)
+    assert actor.user is not None
+    if level_of_need not in LevelOfNeed.values:
+        raise DomainError("Choose the level of need.", field="level_of_need")
+    if rag not in Rag.values:
+        raise DomainError("Choose how urgent this is.", field="rag")
+    if decision not in TriageDecision.values:
+        raise DomainError("Choose a decision.", field="decision")
+    if len(rationale.strip()) < 10:
+        raise DomainError(
+            "Write the rationale for this decision: an inspector or a court will ask why.",
+            field="rationale",
+        )
+    if not initial_risk.strip():
+        raise DomainError("Describe the initial risk, even if it is low.", field="initial_risk")
+    not_referred = decision in NOT_REFERRED
+    if not_referred:
+        if not threshold_considered.strip():
+            raise DomainError(
+                "Say which threshold you considered and why it is not met.",
+                field="threshold_considered",
+            )
+        if review_on is None or review_on <= timezone.localdate():
+            raise DomainError("Choose a future date to look at this again.", field="review_on")
+    now = timezone.now()
+    updated = Concern.objects.filter(
+        pk=concern.pk, version=version, status=ConcernStatus.SUBMITTED
+    ).update(
+        triaged_at=now,
+        review_due_on=review_on if not_referred else None,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    if updated != 1:
+        raise _stale()
+    triage = Triage.objects.create(
+        organisation_id=concern.organisation_id,
+        concern=concern,
+        triaged_by=actor.user,
+        level_of_need=level_of_need,
+        rag=rag,
+        initial_risk=initial_risk.strip(),
+        decision=decision,
+        rationale=rationale.strip(),
+        threshold_considered=threshold_considered.strip(),
+        review_on=review_on if not_referred else None,
+    )
+    concern.refresh_from_db()
+    recorder.record(
+        actor=actor,
+        action=AuditAction.CONCERN_TRIAGED,
+        subject=concern,
+        reason=rationale.strip()[:1000],
+        changes={
+            "decision": decision,
+            "level_of_need": level_of_need,
+            "rag": rag,
+            "review_on": review_on if not_referred else None,
+        },
+    )
+    return triage
+
+
+@transaction.atomic(durable=True)
+def action_create(
+    *, actor: Actor, concern: Concern, description: str, owner: User, due_on: date
+) -> ConcernAction:
+    """Give someone in the organisation something to do about a concern, by a date (T3)."""
+    require(actor, Permission.CONCERN_TRIAGE, concern)
+    _require_visible(actor, concern)
+    assert actor.user is not None
+    if not description.strip():
+        raise DomainError("Say what needs doing.", field="description")
+    if due_on < timezone.localdate():
+        raise DomainError("The due date cannot be in the past.", field="due_on")
+    if not Membership.objects.filter(
+        user=owner, organisation_id=concern.organisation_id, is_active=True
+    ).exists():
+        raise DomainError("The owner must be an active member of your organisation.", field="owner")
+    action = ConcernAction.objects.create(
+        organisation_id=concern.organisation_id,
+        concern=concern,
+        description=description.strip()[:300],
+        owner=owner,
+        due_on=due_on,
+        created_by=actor.user,
+    )
+    recorder.record(
+        actor=actor,
+        action=AuditAction.ACTION_CREATED,
+        subject=action,
+        changes={"owner": owner.pk, "due_on": due_on, "concern": concern.pk},
+    )
+    return action
+
+
+@transaction.atomic(durable=True)
+def action_complete(*, actor: Actor, action: ConcernAction, note: str = "") -> ConcernAction:
+    """Mark an action done: by its owner, or by the safeguarding lead."""
+    if actor.user is None or (
+        action.owner_id != actor.user.pk and not can(actor, Permission.CONCERN_TRIAGE, action)
+    ):
+        raise NotPermitted("Only the owner or the safeguarding lead can complete this action.")
+    if action.status == ActionStatus.DONE:
+        return action
+    action.status = ActionStatus.DONE
+    action.completed_at = timezone.now()
+    action.save(update_fields=["status", "completed_at", "updated_at"])
+    recorder.record(
+        actor=actor, action=AuditAction.ACTION_COMPLETED, subject=action, reason=note.strip()[:300]
+    )
+    return action

@@ -1,0 +1,176 @@
+"""Concerns (what someone noticed, heard or was told), their addenda, triage and actions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from safecase.concerns.choices import (
+    ActionStatus,
+    ConcernKind,
+    ConcernStatus,
+    LevelOfNeed,
+    PersonRole,
+    Rag,
+    TriageDecision,
+)
+from safecase.core.models import BaseModel
+
+
+class Category(models.Model):
+    """A concern category. Rows with no organisation are the shipped UK defaults."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True
+    )
+    code = models.SlugField(max_length=40)
+    label = models.CharField(max_length=120)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "label")
+        constraints = (
+            models.UniqueConstraint(fields=("organisation", "code"), name="uniq_category_code"),
+        )
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Concern(BaseModel):
+    """One concern, recorded by any member of the organisation.
+
+    A draft is seen only by the person recording it. Once submitted it never changes (R5):
+    corrections are addenda. Seen by its recorder, and by the organisation's safeguarding team;
+    a low-level concern about an adult (R8) only by the lead. Restriction and sharing apply.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    kind = models.CharField(max_length=20, choices=ConcernKind.choices, default=ConcernKind.CHILD)
+    status = models.CharField(
+        max_length=12, choices=ConcernStatus.choices, default=ConcernStatus.DRAFT
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorder_role = models.CharField(
+        max_length=120, blank=True, help_text="Your role, as you would sign a statement"
+    )
+    is_urgent = models.BooleanField(default=False)
+    # When it happened is kept apart from when it was recorded (created_at / submitted_at).
+    happened_at = models.DateTimeField(null=True, blank=True)
+    happened_at_approximate = models.BooleanField(default=False)
+    location = models.CharField(max_length=200, blank=True)
+    categories = models.ManyToManyField(Category, blank=True)
+    fact = models.TextField("What I saw or heard", blank=True)
+    own_words = models.TextField("Their own words, exactly as said", blank=True)
+    opinion = models.TextField("My opinion", blank=True)
+    immediate_actions = models.TextField("What I did straight away", blank=True)
+    others_informed = models.TextField("Who else I told", blank=True)
+    body_map = models.JSONField(default=list, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    # When a decision not to refer is due to be looked at again (T5); back in the queue then.
+    review_due_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = (
+            # The lead's queue: untriaged, urgent first, oldest first.
+            models.Index(
+                fields=("organisation", "status", "triaged_at", "is_urgent", "submitted_at")
+            ),
+            models.Index(fields=("organisation", "review_due_on")),
+            models.Index(fields=("recorded_by", "status", "created_at")),
+        )
+
+    def __str__(self) -> str:
+        return f"Concern {str(self.pk)[:8]}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ConcernStatus.SUBMITTED
+
+
+class ConcernPerson(BaseModel):
+    """A person named in a concern: as the recorder wrote them, and (once linked by the team)
+    the person record they are."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="people")
+    name_as_recorded = models.CharField(max_length=200)
+    details_as_recorded = models.CharField(
+        max_length=200, blank=True, help_text="e.g. class, team or date of birth"
+    )
+    role = models.CharField(max_length=12, choices=PersonRole.choices, default=PersonRole.SUBJECT)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="concerns"
+    )
+
+    class Meta:
+        indexes = (models.Index(fields=("person", "concern")),)
+
+    def __str__(self) -> str:
+        return self.name_as_recorded
+
+
+class Addendum(BaseModel):
+    """A correction or addition to a submitted concern, with its reason. The original stays."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300)
+    text = models.TextField()
+
+    def __str__(self) -> str:
+        return f"Addendum to {self.concern_id}"
+
+
+class Triage(BaseModel):
+    """The lead's decision on a concern, with its mandatory rationale (T2). Never edited: a
+    later triage supersedes an earlier one and both stay."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="triages")
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    level_of_need = models.PositiveSmallIntegerField(choices=LevelOfNeed.choices)
+    rag = models.CharField(max_length=8, choices=Rag.choices)
+    initial_risk = models.TextField()
+    decision = models.CharField(max_length=16, choices=TriageDecision.choices)
+    rationale = models.TextField()
+    threshold_considered = models.TextField(blank=True)
+    review_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=("concern", "created_at")),)
+
+    def __str__(self) -> str:
+        return f"Triage of {self.concern_id}: {self.decision}"
+
+
+class ConcernAction(BaseModel):
+    """Something someone must do about a concern, by a date (T3)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="actions")
+    description = models.CharField(max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    status = models.CharField(max_length=8, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = (
+            models.Index(fields=("owner", "status", "due_on")),
+            models.Index(fields=("organisation", "status", "due_on")),
+        )
+
+    def __str__(self) -> str:
+        return self.description

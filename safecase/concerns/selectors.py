@@ -1,0 +1,163 @@
+"""Reading concerns, the triage queue, actions and the chronology; always from access scoping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from safecase.access.permissions import Permission
+from safecase.access.policy import can
+from safecase.access.scoping import restrict
+from safecase.concerns.choices import ActionStatus, ConcernKind, ConcernStatus
+from safecase.concerns.models import (
+    Addendum,
+    Category,
+    Concern,
+    ConcernAction,
+    ConcernPerson,
+    Triage,
+)
+from safecase.core.actors import Actor
+from safecase.people.models import Person
+
+
+def categories_for(actor: Actor) -> QuerySet[Category]:
+    """The shipped defaults plus the organisation's own categories."""
+    return Category.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation_id=actor.organisation_id), is_active=True
+    )
+
+
+def concerns_visible_to(actor: Actor) -> QuerySet[Concern]:
+    """Submitted concerns the actor may read: the team's view of the organisation (the
+    low-level log only for those allowed), plus, for everyone who records, their own."""
+    submitted = Concern.objects.filter(status=ConcernStatus.SUBMITTED)
+    team = restrict(submitted, actor, Permission.CONCERN_VIEW)
+    if not can(actor, Permission.CONCERN_VIEW_LOW_LEVEL):
+        team = team.exclude(kind=ConcernKind.LOW_LEVEL_ADULT)
+    if actor.user is None or not can(actor, Permission.CONCERN_VIEW_OWN):
+        return team
+    own = submitted.filter(recorded_by=actor.user, organisation_id=actor.organisation_id)
+    return team | own
+
+
+def drafts_of(actor: Actor) -> QuerySet[Concern]:
+    """A user's own drafts: nobody else sees a draft."""
+    if actor.user is None or not can(actor, Permission.CONCERN_RECORD):
+        return Concern.objects.none()
+    return Concern.objects.filter(
+        status=ConcernStatus.DRAFT, recorded_by=actor.user, organisation_id=actor.organisation_id
+    )
+
+
+def with_details(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
+    return concerns.select_related("recorded_by").prefetch_related(
+        "categories", Prefetch("people", queryset=ConcernPerson.objects.order_by("created_at"))
+    )
+
+
+def my_concerns(actor: Actor) -> QuerySet[Concern]:
+    if actor.user is None:
+        return Concern.objects.none()
+    return with_details(
+        (drafts_of(actor) | concerns_visible_to(actor)).filter(recorded_by=actor.user)
+    )
+
+
+def triage_queue(actor: Actor) -> QuerySet[Concern]:
+    """Untriaged concerns, and decisions not to refer whose review date has come (T1, T5)."""
+    if not can(actor, Permission.CONCERN_TRIAGE):
+        return Concern.objects.none()
+    today = timezone.localdate()
+    waiting = concerns_visible_to(actor).filter(
+        Q(triaged_at__isnull=True) | Q(review_due_on__lte=today),
+        organisation_id=actor.organisation_id,
+    )
+    return with_details(waiting)
+
+
+def overdue_before() -> datetime:
+    """Concerns submitted before this and still untriaged are overdue."""
+    return timezone.now() - timedelta(hours=settings.SAFECASE_TRIAGE_OVERDUE_HOURS)
+
+
+def actions_of(actor: Actor) -> QuerySet[ConcernAction]:
+    """Open actions owned by the actor, soonest first."""
+    if actor.user is None:
+        return ConcernAction.objects.none()
+    return ConcernAction.objects.filter(
+        owner=actor.user, organisation_id=actor.organisation_id, status=ActionStatus.OPEN
+    ).select_related("concern")
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    when: datetime
+    kind: str
+    title: str
+    summary: str
+    concern_id: Any
+    approximate: bool = False
+
+
+def person_chronology(actor: Actor, person: Person, *, limit: int = 500) -> list[ChronologyEntry]:
+    """Everything recorded about a person that the actor may see, in the order it happened.
+
+    Four queries whatever the size: concerns, addenda, triages and actions for those concerns.
+    """
+    concerns = list(
+        concerns_visible_to(actor)
+        .filter(people__person=person)
+        .distinct()
+        .prefetch_related("categories")
+        .order_by("-happened_at")[:limit]
+    )
+    ids = [c.pk for c in concerns]
+    entries: list[ChronologyEntry] = []
+    for c in concerns:
+        categories = ", ".join(cat.label for cat in c.categories.all())
+        entries.append(
+            ChronologyEntry(
+                when=c.happened_at or c.submitted_at or c.created_at,
+                kind="Concern" if c.kind == ConcernKind.CHILD else "Low-level concern",
+                title=categories or "Concern",
+                summary=(c.fact or c.own_words)[:300],
+                concern_id=c.pk,
+                approximate=c.happened_at_approximate or c.happened_at is None,
+            )
+        )
+    for a in Addendum.objects.filter(concern_id__in=ids):
+        entries.append(
+            ChronologyEntry(a.created_at, "Addendum", a.reason, a.text[:300], a.concern_id)
+        )
+    for t in Triage.objects.filter(concern_id__in=ids):
+        entries.append(
+            ChronologyEntry(
+                t.created_at,
+                "Triage decision",
+                f"{t.get_decision_display()} – level {t.level_of_need}, {t.get_rag_display()}",
+                t.rationale[:300],
+                t.concern_id,
+            )
+        )
+    for act in ConcernAction.objects.filter(concern_id__in=ids):
+        entries.append(
+            ChronologyEntry(
+                act.created_at,
+                "Action",
+                act.description,
+                f"Due {act.due_on:%d %b %Y}; {act.get_status_display().lower()}",
+                act.concern_id,
+            )
+        )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+def default_review_date() -> date:
+    return timezone.localdate() + timedelta(days=28)
