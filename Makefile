@@ -19,6 +19,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 .env:
 	cp .env.example .env
 	echo "SAFECASE_SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))')" >> .env
+	echo "SAFECASE_FILE_KEYS=k1:$$($(PYTHON) -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" >> .env
 
 ## run: install, migrate SQLite, load the demo when the database is new, serve on http://127.0.0.1:8000
 run: $(VENV)/.installed-runtime .env
@@ -44,6 +45,7 @@ lint: $(VENV)/.installed-dev
 deploy-check: $(VENV)/.installed-runtime
 	SAFECASE_IGNORE_DOTENV=1 SAFECASE_DEBUG=0 SAFECASE_ALLOWED_HOSTS=safecase.example.org \
 	SAFECASE_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	SAFECASE_FILE_KEYS=k1:$$($(PY) -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())') \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 ## check: everything CI runs

@@ -24,7 +24,8 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.fixture
 def world(db: None) -> DemoWorld:
-    return build_demo_world()
+    # Ordinary accounts (not demo ones), so tests see what production users see: MFA required.
+    return build_demo_world(is_demo=False)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from safecase.core.crypto import parse_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -230,8 +231,6 @@ SAFECASE_CSP = (
 # --- Safeguarding defaults (per-organisation configuration comes later) ----------------------
 # An untriaged concern older than this is shown as overdue on the lead's queue.
 SAFECASE_TRIAGE_OVERDUE_HOURS = env_int("SAFECASE_TRIAGE_OVERDUE_HOURS", 24)
-# Largest attachment accepted.
-SAFECASE_MAX_UPLOAD_MB = env_int("SAFECASE_MAX_UPLOAD_MB", 10)
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -247,6 +246,32 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Attachments (security bar F1-F3, D1) ---------------------------------------------------
+# Files are encrypted (AES-256-GCM, safecase.core.crypto) before they reach storage and are kept
+# under generated names in a directory that is never served: there is no MEDIA_URL route, and
+# downloads go through authorisation-checked views (safecase.core.files.attachment_response).
+try:
+    SAFECASE_FILE_KEYS = parse_keys(env_str("SAFECASE_FILE_KEYS"))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"SAFECASE_FILE_KEYS: {exc}") from exc
+# With a single key it is the current one; during a rotation name the new one explicitly.
+SAFECASE_FILE_KEY_ID = env_str(
+    "SAFECASE_FILE_KEY_ID", next(iter(SAFECASE_FILE_KEYS)) if len(SAFECASE_FILE_KEYS) == 1 else ""
+)
+if SAFECASE_FILE_KEY_ID not in SAFECASE_FILE_KEYS and (SAFECASE_FILE_KEYS or not DEBUG):
+    raise ImproperlyConfigured(
+        "SAFECASE_FILE_KEYS must hold at least one key ('id:<base64 of 32 random bytes>') and "
+        "SAFECASE_FILE_KEY_ID must name one of them. Generate a key with: python -c "
+        "\"import base64, os; print('k1:' + base64.b64encode(os.urandom(32)).decode())\""
+    )
+SAFECASE_MAX_UPLOAD_BYTES = env_int("SAFECASE_MAX_UPLOAD_MB", 10) * 1024 * 1024
+MEDIA_ROOT = Path(env_str("SAFECASE_FILES_DIR", str(BASE_DIR / "var" / "files")))
+# Uploads stay in memory (never a plaintext temporary file on disk) up to the upload limit.
+FILE_UPLOAD_MAX_MEMORY_SIZE = SAFECASE_MAX_UPLOAD_BYTES + 64 * 1024
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- I18N and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

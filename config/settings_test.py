@@ -9,6 +9,7 @@ os.environ["SAFECASE_IGNORE_DOTENV"] = "1"
 os.environ.setdefault("SAFECASE_DEBUG", "0")
 os.environ.setdefault("SAFECASE_SECRET_KEY", "test-secret-key-" + "k3y9" * 12)
 os.environ.setdefault("SAFECASE_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("SAFECASE_FILE_KEYS", "test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 # The test client speaks plain HTTP; redirects to HTTPS are asserted separately.
 os.environ.setdefault("SAFECASE_SSL_REDIRECT", "0")
 
@@ -21,7 +22,7 @@ PASSWORD_HASHERS = [
 ]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

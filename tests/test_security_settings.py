@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -25,8 +26,9 @@ def _production_env(**extra: str) -> dict[str, str]:
         SAFECASE_DEBUG="0",
         SAFECASE_ALLOWED_HOSTS="safecase.example.org",
         DJANGO_SETTINGS_MODULE="config.settings",
-        **extra,
+        SAFECASE_FILE_KEYS="k1:" + base64.b64encode(os.urandom(32)).decode(),
     )
+    env.update(extra)
     return env
 
 
@@ -59,6 +61,16 @@ def test_production_refuses_to_start_without_a_real_secret_key(key: str) -> None
     result = _manage("check", env=_production_env(SAFECASE_SECRET_KEY=key))
     assert result.returncode != 0
     assert "SAFECASE_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("keys", ["", "k1:short", "k1:" + "A" * 44 + ",k2:" + "B" * 44])
+def test_production_refuses_to_start_without_usable_file_keys(keys: str) -> None:
+    result = _manage(
+        "check",
+        env=_production_env(SAFECASE_SECRET_KEY=secrets.token_urlsafe(64), SAFECASE_FILE_KEYS=keys),
+    )
+    assert result.returncode != 0
+    assert "SAFECASE_FILE_KEYS" in result.stderr
 
 
 def test_the_demo_never_runs_in_production() -> None:

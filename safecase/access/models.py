@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from safecase.core.models import BaseModel
@@ -13,9 +13,28 @@ from safecase.core.models import BaseModel
 
 class ShareGrantQuerySet(models.QuerySet["ShareGrant"]):
     def active(self) -> ShareGrantQuerySet:
+        """Not revoked, not expired, and its partnership still in force with both organisations
+        still in it: a share never outlives the agreement it was made under."""
+        from safecase.accounts.models import PartnershipMember
+
         now = timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        today = timezone.localdate()
+
+        def still_member(field: str) -> Exists:
+            return Exists(
+                PartnershipMember.objects.filter(
+                    Q(left_on__isnull=True) | Q(left_on__gt=today),
+                    partnership_id=OuterRef("partnership_id"),
+                    organisation_id=OuterRef(field),
+                )
+            )
+
+        return (
+            self.filter(revoked_at__isnull=True)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+            .filter(partnership__starts_on__lte=today)
+            .filter(Q(partnership__ends_on__isnull=True) | Q(partnership__ends_on__gte=today))
+            .filter(still_member("owner_organisation_id"), still_member("to_organisation_id"))
         )
 
 

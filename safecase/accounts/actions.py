@@ -164,7 +164,6 @@ def member_invite(
     chosen = _clean_roles(roles)
     address = email.strip().lower()
     user = User.objects.filter(email=address).first()
-    created_user = user is None
     if user is None:
         user = User.objects.create_user(email=address, full_name=full_name.strip())
     membership, created = Membership.objects.get_or_create(
@@ -184,7 +183,9 @@ def member_invite(
         actor=actor,
         action=AuditAction.MEMBER_INVITED,
         subject=membership,
-        changes={"user_id": user.pk, "roles": chosen, "new_account": created_user},
+        # Whether the address already had an account elsewhere is not this organisation's
+        # business, so it is not recorded in its chain.
+        changes={"user_id": user.pk, "roles": chosen},
     )
     organisation_name = actor.organisation.name
     transaction.on_commit(
@@ -196,6 +197,30 @@ def member_invite(
         )
     )
     return membership
+
+
+def _lock_organisation(organisation_id: object) -> None:
+    """Serialise membership changes in one organisation, so two administrators acting at once
+    cannot both remove "the other" administrator (PostgreSQL; SQLite serialises writers)."""
+    list(Organisation.objects.select_for_update().filter(pk=organisation_id).values("pk"))
+
+
+def _managed_only_here(membership: Membership) -> bool:
+    """True when the person belongs to no other organisation: only then may this
+    organisation's administrator act on their whole account (MFA, every session)."""
+    return not (
+        Membership.objects.filter(user_id=membership.user_id, is_active=True)
+        .exclude(organisation_id=membership.organisation_id)
+        .exists()
+    )
+
+
+def _require_sole_manager(membership: Membership) -> None:
+    if not _managed_only_here(membership):
+        raise DomainError(
+            "This person also belongs to another organisation, so their account is not yours "
+            "alone to change. Ask the Safecase operator (manage.py user_reset_mfa)."
+        )
 
 
 def _admin_count(organisation_id: object) -> int:
@@ -213,7 +238,11 @@ def member_set_roles(
 ) -> Membership:
     """Replace a member's roles; takes effect on their next request."""
     require(actor, Permission.ORG_MANAGE_MEMBERS, membership)
+    if actor.user is not None and membership.user_id == actor.user.pk:
+        # Otherwise an administrator could grant themselves case roles (and case content).
+        raise DomainError("You cannot change your own roles. Ask another administrator.")
     chosen = _clean_roles(roles)
+    _lock_organisation(membership.organisation_id)
     before = sorted(membership.roles.values_list("role", flat=True))
     if (
         Membership.objects.filter(pk=membership.pk, version=version).update(
@@ -246,10 +275,13 @@ def member_deactivate(*, actor: Actor, membership: Membership, reason: str) -> M
         raise DomainError("Give a reason for deactivating this member.", field="reason")
     if actor.user is not None and membership.user_id == actor.user.pk:
         raise DomainError("You cannot deactivate yourself. Ask another administrator.")
+    _lock_organisation(membership.organisation_id)
     Membership.objects.filter(pk=membership.pk).update(is_active=False, version=F("version") + 1)
     if _admin_count(membership.organisation_id) == 0:
         raise DomainError("The organisation must keep at least one administrator.")
-    ended = end_sessions(membership.user)
+    # Their access to this organisation ends at their next request whatever happens (roles are
+    # read per request). Sessions end too, unless the account also serves another organisation.
+    ended = end_sessions(membership.user) if _managed_only_here(membership) else 0
     recorder.record(
         actor=actor,
         action=AuditAction.MEMBER_DEACTIVATED,
@@ -289,6 +321,7 @@ def member_reset_mfa(*, actor: Actor, membership: Membership, reason: str) -> Me
         raise DomainError(
             "Give a reason for resetting multi-factor authentication.", field="reason"
         )
+    _require_sole_manager(membership)
     user = membership.user
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     removed += RecoveryCodeDevice.objects.filter(user=user).delete()[0]
@@ -309,6 +342,7 @@ def member_end_sessions(*, actor: Actor, membership: Membership, reason: str) ->
     require(actor, Permission.ORG_MANAGE_MEMBERS, membership)
     if not reason.strip():
         raise DomainError("Give a reason for signing this member out.", field="reason")
+    _require_sole_manager(membership)
     ended = end_sessions(membership.user)
     recorder.record(
         actor=actor,

@@ -70,14 +70,18 @@ def auth_logout(*, actor: Actor, session_key: str | None) -> None:
 
 
 @transaction.atomic(durable=True)
-def auth_password_changed(*, actor: Actor, keep_session_key: str | None, reset: bool) -> None:
-    """Record a password change; every other session of the user ends (its hash no longer fits)."""
-    assert actor.user is not None
-    ended = end_sessions(actor.user, keep_session_key=keep_session_key)
+def auth_password_set(
+    *, actor: Actor, user: User, new_password: str, keep_session_key: str | None, reset: bool
+) -> None:
+    """Set a new password (already validated by the form), end every other session of the user,
+    and record it, all in one transaction. ``actor.user`` is the user themselves."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    ended = end_sessions(user, keep_session_key=keep_session_key)
     recorder.record(
         actor=actor,
         action=AuditAction.AUTH_PASSWORD_RESET if reset else AuditAction.AUTH_PASSWORD_CHANGED,
-        subject=actor.user,
+        subject=user,
         changes={"password": recorder.CHANGED, "other_sessions_ended": ended},
     )
 

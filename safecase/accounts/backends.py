@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
@@ -27,4 +28,9 @@ class EmailBackend(ModelBackend):
         if username is None or password is None:
             return None
         user = super().authenticate(request, username=username.strip().lower(), password=password)
-        return user if isinstance(user, User) else None
+        if not isinstance(user, User):
+            return None
+        # Demo accounts have a published password: they sign in only on a demo installation.
+        if user.is_demo and not settings.SAFECASE_DEMO:
+            return None
+        return user

@@ -40,10 +40,11 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and SESSION_STARTED in request.session:
+        if user.is_authenticated:
             now = int(time.time())
-            started = int(request.session.get(SESSION_STARTED, now))
-            seen = int(request.session.get(SESSION_SEEN, now))
+            # A session without our timestamps was not made by our sign-in: treat it as expired.
+            started = int(request.session.get(SESSION_STARTED, 0))
+            seen = int(request.session.get(SESSION_SEEN, 0))
             if (
                 now - seen > settings.SAFECASE_SESSION_IDLE_SECONDS
                 or now - started > settings.SAFECASE_SESSION_ABSOLUTE_SECONDS

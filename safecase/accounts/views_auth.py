@@ -248,12 +248,18 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     post_reset_login = False  # the next sign-in still asks for the second factor (A8)
 
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:  # type: ignore[type-arg]
-        response = super().form_valid(form)
-        auth_actions.auth_password_changed(
-            actor=_actor_for(self.request, form.user), keep_session_key=None, reset=True
+        # Not form.save(): the password, the ended sessions and the audit event commit together.
+        auth_actions.auth_password_set(
+            actor=_actor_for(self.request, form.user),
+            user=form.user,
+            new_password=form.cleaned_data["new_password1"],
+            keep_session_key=None,
+            reset=True,
         )
+        # The link is single use: forget the token this session was given for it.
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
         messages.success(self.request, "Your password has been set. You can now sign in.")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
 
 password_reset_confirm = public(PasswordResetConfirm.as_view())
@@ -265,12 +271,19 @@ def password_change(request: HttpRequest) -> HttpResponse:
     """Changing the password needs the current one (re-authentication)."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        old_key = request.session.session_key
+        auth_actions.auth_password_set(
+            actor=request.actor,  # type: ignore[attr-defined]
+            user=form.user,
+            new_password=form.cleaned_data["new_password1"],
+            keep_session_key=old_key,
+            reset=False,
+        )
+        # Keep this session signed in under a new key, and keep tracking it under that key,
+        # so that "sign out everywhere" and deactivation still reach it.
         update_session_auth_hash(request, form.user)
-        auth_actions.auth_password_changed(
-            actor=request.actor,
-            keep_session_key=request.session.session_key,
-            reset=False,  # type: ignore[attr-defined]
+        UserSession.objects.filter(session_key=old_key).update(
+            session_key=request.session.session_key
         )
         messages.success(request, "Your password has been changed. Other sessions have ended.")
         return redirect("accounts:account")

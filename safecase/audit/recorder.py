@@ -124,6 +124,9 @@ def record(
 
 
 def record_in_own_transaction(**kwargs: Any) -> AuditEvent:
-    """For events with no other change to ride on (a failed sign-in, an access denial)."""
-    with transaction.atomic():
+    """For events with no other change to ride on (a failed sign-in, an access denial).
+
+    Durable: it must commit on its own, even if an error is raised straight afterwards; calling
+    it inside another transaction fails loudly instead of being rolled back with it."""
+    with transaction.atomic(durable=True):
         return record(**kwargs)

@@ -64,7 +64,7 @@ def persona_email(persona: str) -> str:
     return f"{persona.replace('_', '.')}@{DEMO_DOMAIN}"
 
 
-def build_demo_world(*, password: str = DEMO_PASSWORD) -> DemoWorld:
+def build_demo_world(*, password: str = DEMO_PASSWORD, is_demo: bool = True) -> DemoWorld:
     """Create (or find) the demo organisations, partnership and persona users."""
     actor = Actor.system("demo")
     organisations: dict[str, Organisation] = {}
@@ -96,19 +96,24 @@ def build_demo_world(*, password: str = DEMO_PASSWORD) -> DemoWorld:
     users: dict[str, User] = {}
     for persona, full_name, org_key, roles in PERSONAS:
         users[persona] = _ensure_member(
-            persona_email(persona), full_name, organisations[org_key], roles, password
+            persona_email(persona), full_name, organisations[org_key], roles, password, is_demo
         )
     return DemoWorld(organisations=organisations, users=users, partnership=partnership)
 
 
 @transaction.atomic
 def _ensure_member(
-    email: str, full_name: str, organisation: Organisation, roles: tuple[str, ...], password: str
+    email: str,
+    full_name: str,
+    organisation: Organisation,
+    roles: tuple[str, ...],
+    password: str,
+    is_demo: bool,
 ) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(
-            email=email, password=password, full_name=full_name, is_demo=True
+            email=email, password=password, full_name=full_name, is_demo=is_demo
         )
     membership, _ = Membership.objects.get_or_create(user=user, organisation=organisation)
     for role in roles:

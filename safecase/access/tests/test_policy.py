@@ -159,3 +159,26 @@ def test_inactive_users_and_anonymous_actors_can_do_nothing(world: DemoWorld) ->
     lead.user.refresh_from_db()
     assert not can(lead, Permission.ACCOUNT_SELF)
     assert not can(Actor(user=None, organisation=None), Permission.ACCOUNT_SELF)
+
+
+def test_a_share_ends_with_the_partnership_or_when_an_organisation_leaves(
+    world: DemoWorld,
+) -> None:
+    from datetime import date
+
+    from safecase.accounts.models import PartnershipMember
+
+    record = _record(world)
+    _share(world, record, "police")
+    police = _actor(world, "partner_with_share")
+    assert can(police, VIEW, record)
+    PartnershipMember.objects.filter(organisation=world.organisations["police"]).update(
+        left_on=date(2000, 1, 1)
+    )
+    assert not can(police, VIEW, record)
+    assert record.pk not in _visible(world, "partner_with_share")
+    PartnershipMember.objects.update(left_on=None)
+    assert can(police, VIEW, record)
+    world.partnership.ends_on = date(2000, 1, 2)
+    world.partnership.save()
+    assert not can(police, VIEW, record)

@@ -296,6 +296,27 @@ def test_changing_the_password_needs_the_current_one(
     )
     assert accepted.status_code == 302
     assert AuditEvent.objects.filter(action=AuditAction.AUTH_PASSWORD_CHANGED).count() == 1
+    # This session stays signed in and is still tracked, so it can be ended later.
+    assert client.get("/").status_code == 200
+    from safecase.accounts.models import UserSession
+
+    assert UserSession.objects.filter(session_key=client.session.session_key).exists()
+
+
+def test_changing_the_password_ends_the_other_sessions(
+    client: Client, personas: dict[str, User]
+) -> None:
+    reporter = personas["reporter"]
+    other = Client()
+    _post_login(other, reporter.email, DEMO_PASSWORD)
+    _post_login(client, reporter.email, DEMO_PASSWORD)
+    new = "another brand new passphrase"
+    client.post(
+        "/password/change/",
+        {"old_password": DEMO_PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert other.get("/").status_code == 302
+    assert client.get("/").status_code == 200
 
 
 def test_each_session_enrols_its_own_secret_and_failures_are_audited(

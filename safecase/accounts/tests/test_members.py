@@ -117,11 +117,12 @@ def test_a_stale_roles_form_is_refused_not_overwritten(world: DemoWorld) -> None
     assert Membership.objects.get(pk=membership.pk).role_names() == ["case_worker"]
 
 
-def test_the_last_administrator_cannot_remove_their_own_role(world: DemoWorld) -> None:
+def test_the_last_administrator_cannot_be_removed(world: DemoWorld) -> None:
     membership = Membership.objects.get(user=world.users["org_admin"])
+    operator = Actor.system("test", organisation=world.organisations["secondary"])
     with pytest.raises(DomainError, match="at least one administrator"):
         actions.member_set_roles(
-            actor=_admin_actor(world), membership=membership, roles=["reporter"], version=1
+            actor=operator, membership=membership, roles=["reporter"], version=1
         )
     assert Membership.objects.get(pk=membership.pk).role_names() == ["org_admin"]
 
@@ -157,7 +158,7 @@ def test_reset_mfa_removes_devices_and_sessions(world: DemoWorld) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     lead = world.users["lead"]
-    _signed_in(lead)
+    lead_client = _signed_in(lead)
     assert TOTPDevice.objects.filter(user=lead).exists()
     actions.member_reset_mfa(
         actor=_admin_actor(world),
@@ -165,6 +166,7 @@ def test_reset_mfa_removes_devices_and_sessions(world: DemoWorld) -> None:
         reason="Lost phone, identity checked in person",
     )
     assert not TOTPDevice.objects.filter(user=lead).exists()
+    assert lead_client.get("/").status_code == 302  # the verified session is gone
     assert AuditEvent.objects.filter(action=AuditAction.MFA_RESET).count() == 1
 
 
@@ -229,3 +231,61 @@ def test_an_administrator_can_sign_a_member_out_everywhere(world: DemoWorld) -> 
     assert done.status_code == 302
     assert reporter_client.get("/").status_code == 302
     assert AuditEvent.objects.filter(action=AuditAction.AUTH_SESSIONS_ENDED).count() == 1
+
+
+def test_an_administrator_cannot_reach_an_account_shared_with_another_organisation(
+    world: DemoWorld,
+) -> None:
+    """Oakfield's admin adds Riverside's lead, then tries to strip their MFA: refused."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    lead = world.users["lead"]
+    lead_client = _signed_in(lead)
+    oakfield_admin = Actor(
+        user=world.users["primary_lead"],
+        organisation=world.organisations["primary"],
+        roles=frozenset({Role.ORG_ADMIN, Role.LEAD}),
+    )
+    membership = actions.member_invite(
+        actor=oakfield_admin,
+        email=lead.email,
+        full_name="Lena Lead",
+        roles=["reporter"],
+        base_url="http://testserver/",
+    )
+    event = AuditEvent.objects.get(action=AuditAction.MEMBER_INVITED)
+    assert "new_account" not in event.changes
+    for act in (actions.member_reset_mfa, actions.member_end_sessions):
+        with pytest.raises(DomainError, match="also belongs to another organisation"):
+            act(actor=oakfield_admin, membership=membership, reason="takeover attempt")
+    assert TOTPDevice.objects.filter(user=lead).exists()
+    assert lead_client.get("/").status_code == 200
+    # Deactivating them at Oakfield removes Oakfield only; their Riverside session goes on.
+    actions.member_deactivate(actor=oakfield_admin, membership=membership, reason="not staff")
+    assert lead_client.get("/").status_code == 200
+
+
+def test_an_administrator_cannot_change_their_own_roles(world: DemoWorld) -> None:
+    membership = Membership.objects.get(user=world.users["org_admin"])
+    with pytest.raises(DomainError, match="your own roles"):
+        actions.member_set_roles(
+            actor=_admin_actor(world),
+            membership=membership,
+            roles=["org_admin", "lead"],
+            version=1,
+        )
+    assert Membership.objects.get(pk=membership.pk).role_names() == ["org_admin"]
+
+
+def test_the_operator_resets_mfa_for_anyone(world: DemoWorld) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    lead = world.users["lead"]
+    _signed_in(lead)
+    call_command(
+        "user_reset_mfa", email=lead.email, reason="phone lost; ID checked", stdout=StringIO()
+    )
+    assert not TOTPDevice.objects.filter(user=lead).exists()
