@@ -157,7 +157,31 @@ def _replace_recovery_codes(user: User) -> list[str]:
 
 
 @transaction.atomic(durable=True)
-def mfa_verify_recorded(*, actor: Actor, recovery: bool, succeeded: bool) -> None:
+def mfa_verify(*, actor: Actor, token: str) -> TOTPDevice | RecoveryCodeDevice | None:
+    """Check a code (authenticator or recovery) and record the attempt, in one transaction.
+
+    The devices are locked while checked, so the same code sent twice at once is accepted once
+    (django-otp's replay guard reads and writes ``last_t`` without a lock of its own).
+    """
+    require(actor, Permission.ACCOUNT_SELF)
+    assert actor.user is not None
+    matched: TOTPDevice | RecoveryCodeDevice | None = None
+    devices = [
+        *TOTPDevice.objects.select_for_update().filter(user=actor.user, confirmed=True),
+        *RecoveryCodeDevice.objects.select_for_update().filter(user=actor.user, confirmed=True),
+    ]
+    for device in devices:
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(token.strip()):
+            matched = device
+            break
+    _record_mfa_attempt(
+        actor=actor, recovery=isinstance(matched, RecoveryCodeDevice), succeeded=matched is not None
+    )
+    return matched
+
+
+def _record_mfa_attempt(*, actor: Actor, recovery: bool, succeeded: bool) -> None:
     """Record a second-factor attempt at sign-in."""
     if not succeeded:
         action = AuditAction.MFA_FAILED

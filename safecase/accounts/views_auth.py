@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -196,19 +195,11 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:mfa_enrol")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["token"].strip()
-        matched = None
-        for device in devices_for_user(user, confirmed=True):
-            allowed, _ = device.verify_is_allowed()
-            if allowed and device.verify_token(token):
-                matched = device
-                break
-        recovery = isinstance(matched, RecoveryCodeDevice)
-        auth_actions.mfa_verify_recorded(
-            actor=request.actor,
-            recovery=recovery,
-            succeeded=matched is not None,  # type: ignore[attr-defined]
+        matched = auth_actions.mfa_verify(
+            actor=request.actor,  # type: ignore[attr-defined]
+            token=form.cleaned_data["token"],
         )
+        recovery = isinstance(matched, RecoveryCodeDevice)
         if matched is not None:
             _rotate_after_mfa(request, matched)
             if recovery:
