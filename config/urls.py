@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("safecase.accounts.urls")),
     path("audit/", include("safecase.audit.urls")),
     path("people/", include("safecase.people.urls")),
+    path("concerns/", include("safecase.concerns.urls")),
     path("api-tokens/", include("safecase.api.urls_web")),
     path("api/v1/", include("safecase.api.urls")),
 ]

@@ -12,7 +12,8 @@ from typing import Any
 from safecase.concerns.choices import BodySide
 from safecase.core.errors import DomainError
 
-# region code -> (label, x, y) on a 100 x 220 outline, viewed from the side named.
+# region code -> (label, x, y) on a 100 x 220 outline seen from behind (the person's left on
+# the viewer's left); the front view mirrors it, as when facing the person.
 REGIONS: dict[str, tuple[str, int, int]] = {
     "head": ("Head", 50, 15),
     "face": ("Face", 50, 22),
@@ -64,5 +65,7 @@ def for_display(marks: list[dict[str, str]]) -> list[dict[str, Any]]:
     shown = []
     for number, mark in enumerate(marks, start=1):
         label, x, y = REGIONS.get(mark.get("region", ""), ("Unknown place", 50, 110))
+        if mark.get("side") == BodySide.FRONT:
+            x = 100 - x
         shown.append({**mark, "number": number, "label": label, "x": x, "y": y})
     return shown

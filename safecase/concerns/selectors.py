@@ -95,6 +95,16 @@ def actions_of(actor: Actor) -> QuerySet[ConcernAction]:
     ).select_related("concern")
 
 
+def actions_completable_by(actor: Actor) -> QuerySet[ConcernAction]:
+    """Actions the actor may mark done: their own, or (for the lead) any on a concern they see."""
+    if actor.user is None or actor.organisation is None:
+        return ConcernAction.objects.none()
+    mine = Q(owner=actor.user)
+    if can(actor, Permission.CONCERN_TRIAGE):
+        mine |= Q(concern__in=concerns_visible_to(actor).values("pk"))
+    return ConcernAction.objects.filter(mine, organisation_id=actor.organisation.pk)
+
+
 @dataclass(frozen=True)
 class ChronologyEntry:
     when: datetime

@@ -11,7 +11,12 @@ from safecase.people.models import Gender, Person, PersonKind, VulnerabilityFlag
 
 
 class GovukDateInput(forms.DateInput):
+    """A browser date picker: its value must be ISO (YYYY-MM-DD) whatever the locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class PersonForm(forms.Form):

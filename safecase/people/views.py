@@ -12,6 +12,7 @@ from safecase.access.decorators import requires
 from safecase.access.lookups import access_object
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
+from safecase.concerns.selectors import person_chronology
 from safecase.core.errors import Conflict, DomainError
 from safecase.core.pagination import keyset_page
 from safecase.people import actions, selectors
@@ -103,6 +104,7 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
             "person": person,
             "identifiers": list(person.identifiers.order_by("scheme")),
             "can_edit": can(actor, Permission.PERSON_MANAGE, person),
+            "chronology": person_chronology(actor, person),
         },
     )
 

@@ -13,6 +13,9 @@ from safecase.access.policy import can
 # (label, url name, permission): shown to those who hold the permission, in this order.
 NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("Home", "web:home", Permission.ACCOUNT_SELF),
+    ("Record a concern", "concerns:new", Permission.CONCERN_RECORD),
+    ("Triage queue", "concerns:queue", Permission.CONCERN_TRIAGE),
+    ("My concerns and actions", "concerns:mine", Permission.CONCERN_RECORD),
     ("People", "people:list", Permission.PERSON_VIEW),
     ("Members", "accounts:member_list", Permission.ORG_MANAGE_MEMBERS),
     ("Organisation settings", "accounts:organisation_settings", Permission.ORG_MANAGE_SETTINGS),
