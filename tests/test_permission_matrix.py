@@ -7,8 +7,13 @@ Reading: default is what any signed-in persona gets unless listed. Organisation 
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
+from safecase.accounts import auth_actions
 from safecase.accounts.models import ApiToken, Membership
+from safecase.concerns.actions import concern_save_draft, concern_submit
+from safecase.concerns.models import Concern
+from safecase.core.actors import Actor
 from safecase.demo.personas import DemoWorld
 from tests.matrix import Endpoint, run_matrix
 
@@ -24,7 +29,29 @@ def _lead_token(world: DemoWorld) -> str:
     return str(token.pk)
 
 
+def _concern_by(world: DemoWorld, persona: str) -> str:
+    concern = Concern.objects.filter(recorded_by=world.users[persona]).first()
+    assert concern is not None
+    return str(concern.pk)
+
+
 ADMINS = {"org_admin": 200, "primary_lead": 200}
+RECORDERS = dict.fromkeys(
+    (
+        "reporter",
+        "lead",
+        "deputy",
+        "case_worker",
+        "partner_with_share",
+        "partner_without",
+        "other_org",
+        "primary_lead",
+    ),
+    200,
+)
+OUTSIDERS_404 = dict.fromkeys(
+    ("partner_with_share", "partner_without", "other_org", "primary_lead"), 404
+)
 
 ENDPOINTS = [
     Endpoint("home", "GET", lambda w: "/", 200),
@@ -70,6 +97,43 @@ ENDPOINTS = [
         404,
         {"lead": 302},
     ),
+    Endpoint("record a concern", "GET", lambda w: "/concerns/new/", 403, RECORDERS),
+    Endpoint("my concerns", "GET", lambda w: "/concerns/mine/", 403, RECORDERS),
+    Endpoint(
+        "triage queue",
+        "GET",
+        lambda w: "/concerns/queue/",
+        403,
+        {"lead": 200, "deputy": 200, "other_org": 200, "primary_lead": 200},
+    ),
+    Endpoint(
+        "the reporter's concern",
+        "GET",
+        lambda w: f"/concerns/{_concern_by(w, 'reporter')}/",
+        403,
+        {**OUTSIDERS_404, "reporter": 200, "lead": 200, "deputy": 200, "case_worker": 200},
+    ),
+    Endpoint(
+        "the case worker's concern",
+        "GET",
+        lambda w: f"/concerns/{_concern_by(w, 'case_worker')}/",
+        403,
+        {**OUTSIDERS_404, "reporter": 404, "lead": 200, "deputy": 200, "case_worker": 200},
+    ),
+    Endpoint(
+        "triage the reporter's concern",
+        "GET",
+        lambda w: f"/concerns/{_concern_by(w, 'reporter')}/triage/",
+        403,
+        {"lead": 200, "deputy": 200, "other_org": 404, "primary_lead": 404},
+    ),
+    Endpoint(
+        "edit the reporter's submitted concern as a draft",
+        "GET",
+        lambda w: f"/concerns/{_concern_by(w, 'reporter')}/edit/",
+        403,
+        dict.fromkeys(RECORDERS, 404),
+    ),
     Endpoint("api me", "GET", lambda w: "/api/v1/me", 200, api=True),
     Endpoint("api organisations", "GET", lambda w: "/api/v1/organisations", 200, api=True),
     Endpoint("api memberships", "GET", lambda w: "/api/v1/memberships", 403, ADMINS, api=True),
@@ -88,9 +152,6 @@ ENDPOINTS = [
 
 @pytest.mark.django_db
 def test_permission_matrix_holds_for_every_persona(world: DemoWorld) -> None:
-    from safecase.accounts import auth_actions
-    from safecase.core.actors import Actor
-
     lead = world.users["lead"]
     auth_actions.api_token_create(
         actor=Actor(
@@ -100,4 +161,22 @@ def test_permission_matrix_holds_for_every_persona(world: DemoWorld) -> None:
         days=30,
         with_mfa=True,
     )
+    for persona in ("reporter", "case_worker"):
+        user = world.users[persona]
+        membership = Membership.objects.get(user=user)
+        author = Actor(
+            user=user,
+            organisation=membership.organisation,
+            roles=frozenset(membership.role_names()),
+        )
+        draft = concern_save_draft(
+            actor=author,
+            concern=None,
+            version=None,
+            people=[{"name": "Matrix Child"}],
+            category_codes=["neglect"],
+            happened_at=timezone.now(),
+            fact="Seen in the matrix.",
+        )
+        concern_submit(actor=author, concern=draft, version=draft.version)
     assert run_matrix(world, ENDPOINTS) == []

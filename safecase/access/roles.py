@@ -45,11 +45,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
         _SAFEGUARDING_TEAM | {P.CONCERN_TRIAGE, P.PERSON_MANAGE, P.CASE_MANAGE, P.SHARE_GRANT}
     ),
     Role.CASE_WORKER: frozenset(_SAFEGUARDING_TEAM | {P.PERSON_MANAGE, P.CASE_MANAGE}),
-    Role.DECISION_MAKER: frozenset(_EVERY_MEMBER | {P.CONCERN_RECORD, P.CASE_VIEW, P.CASE_DECIDE}),
+    Role.DECISION_MAKER: frozenset(
+        _EVERY_MEMBER | {P.CONCERN_RECORD, P.CONCERN_VIEW_OWN, P.CASE_VIEW, P.CASE_DECIDE}
+    ),
     Role.SUPERVISOR: frozenset(_SAFEGUARDING_TEAM | {P.CASE_SUPERVISE}),
     # A partner agency's practitioner: their own organisation's records and what is shared in.
     Role.AGENCY_PRACTITIONER: frozenset(
-        _EVERY_MEMBER | {P.CONCERN_RECORD, P.SHARED_VIEW, P.PERSON_VIEW, P.CASE_VIEW}
+        _EVERY_MEMBER
+        | {P.CONCERN_RECORD, P.CONCERN_VIEW_OWN, P.SHARED_VIEW, P.PERSON_VIEW, P.CASE_VIEW}
     ),
     # Reads the audit trail; no case narrative unless granted separately.
     Role.AUDITOR: frozenset(_EVERY_MEMBER | {P.AUDIT_VIEW}),
