@@ -51,6 +51,8 @@ class AuditAction(models.TextChoices):
     CONCERN_ADDENDUM_ADDED = "concern.addendum_added", "Addendum added to a concern"
     CONCERN_PERSON_LINKED = "concern.person_linked", "Person linked to a concern"
     CONCERN_TRIAGED = "concern.triaged", "Concern triaged"
+    ATTACHMENT_ADDED = "attachment.added", "File attached"
+    ATTACHMENT_DOWNLOADED = "attachment.downloaded", "File downloaded"
     ACTION_CREATED = "action.created", "Action set"
     ACTION_COMPLETED = "action.completed", "Action completed"
     # Demo data

@@ -6,9 +6,11 @@ its audit event in the same transaction. Narrative text never goes into the audi
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,14 +31,23 @@ from safecase.concerns.choices import (
     Rag,
     TriageDecision,
 )
-from safecase.concerns.models import Addendum, Concern, ConcernAction, ConcernPerson, Triage
+from safecase.concerns.models import (
+    Addendum,
+    Attachment,
+    Concern,
+    ConcernAction,
+    ConcernPerson,
+    Triage,
+)
 from safecase.concerns.tasks import notify_leads_of_urgent_concern
 from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, DomainError, NotPermitted
+from safecase.core.files import delete_stored, inspect_upload, open_decrypted, store_encrypted
 from safecase.people.models import Person
 
 TEXT_FIELDS = ("fact", "own_words", "opinion", "immediate_actions", "others_informed")
 MAX_PEOPLE = 12
+MAX_ATTACHMENTS = 20
 
 
 def _stale() -> Conflict:
@@ -364,3 +375,67 @@ def action_complete(*, actor: Actor, action: ConcernAction, note: str = "") -> C
         actor=actor, action=AuditAction.ACTION_COMPLETED, subject=action, reason=note.strip()[:300]
     )
     return action
+
+
+@transaction.atomic(durable=True)
+def attachment_add(
+    *, actor: Actor, concern: Concern, name: str, data: bytes, reason: str = ""
+) -> Attachment:
+    """Attach a checked, encrypted file to the actor's draft, or (with a reason) to a submitted
+    concern they may see. Raises RejectedFile (a DomainError) with a plain-English message."""
+    require(actor, Permission.CONCERN_RECORD)
+    assert actor.user is not None
+    if concern.is_submitted:
+        _require_visible(actor, concern)
+        if not reason.strip():
+            raise DomainError(
+                "Say why you are adding this file to a submitted concern.", field="reason"
+            )
+    elif concern.recorded_by_id != actor.user.pk:
+        raise NotPermitted("You can only add files to your own drafts.")
+    if concern.attachments.count() >= MAX_ATTACHMENTS:
+        raise DomainError(f"A concern can hold up to {MAX_ATTACHMENTS} files.", field="file")
+    inspected = inspect_upload(name, data, max_bytes=settings.SAFECASE_MAX_UPLOAD_BYTES)
+    attachment = Attachment(
+        id=uuid.uuid4(),
+        organisation_id=concern.organisation_id,
+        concern=concern,
+        uploaded_by=actor.user,
+        display_name=inspected.name,
+        mime=inspected.mime,
+        size=inspected.size,
+        sha256=inspected.sha256,
+        reason=reason.strip()[:300],
+    )
+    attachment.storage_name = store_encrypted(data, aad=attachment.aad)
+    # If the row or its audit event fails, remove the stored file too.
+    try:
+        attachment.save(force_insert=True)
+        recorder.record(
+            actor=actor,
+            action=AuditAction.ATTACHMENT_ADDED,
+            subject=concern,
+            reason=reason.strip()[:300],
+            changes={
+                "attachment": attachment.pk,
+                "sha256": inspected.sha256,
+                "size": inspected.size,
+            },
+        )
+    except Exception:
+        delete_stored(attachment.storage_name)
+        raise
+    return attachment
+
+
+def attachment_read(*, actor: Actor, attachment: Attachment) -> bytes:
+    """Decrypt a file for someone already allowed to see it, and record that they did."""
+    require(actor, Permission.CONCERN_RECORD)
+    data = open_decrypted(attachment.storage_name, aad=attachment.aad)
+    recorder.record_in_own_transaction(
+        actor=actor,
+        action=AuditAction.ATTACHMENT_DOWNLOADED,
+        subject=attachment.concern,
+        changes={"attachment": attachment.pk},
+    )
+    return data

@@ -86,6 +86,12 @@ class ConcernForm(forms.Form):
     others_informed = forms.CharField(
         label="Who else I told", required=False, widget=forms.Textarea(attrs={**_TEXT, "rows": 2})
     )
+    attachment = forms.FileField(
+        label="Attach a file (optional)",
+        required=False,
+        help_text="A photo of a handwritten note, a letter or a screenshot: PDF, PNG, JPEG, "
+        "Word (.docx) or text, up to 10 MB. Do not photograph injuries.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, category_choices: list[tuple[str, str]], **kwargs: Any) -> None:

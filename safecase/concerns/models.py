@@ -174,3 +174,32 @@ class ConcernAction(BaseModel):
 
     def __str__(self) -> str:
         return self.description
+
+
+class Attachment(BaseModel):
+    """A file added to a concern (a photo of a note, a letter, a screenshot).
+
+    Stored encrypted under a generated name (safecase.core.files); the name shown is only for
+    display. Seen by whoever may see the concern (or the draft's author), downloaded only through
+    a permission-checked view. Never changed; added to a submitted concern only with a reason.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="attachments")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    storage_name = models.CharField(max_length=120)
+    display_name = models.CharField(max_length=160)
+    mime = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    reason = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def aad(self) -> bytes:
+        """Binds the ciphertext to this row: moved to another row, it will not decrypt."""
+        return f"concerns.attachment:{self.pk}".encode()

@@ -15,4 +15,9 @@ urlpatterns = [
     path("<uuid:concern_id>/actions/", views.concern_action_create, name="action_create"),
     path("<uuid:concern_id>/triage/", views.concern_triage, name="triage"),
     path("actions/<uuid:action_id>/done/", views.action_complete, name="action_complete"),
+    path(
+        "attachments/<uuid:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
 ]

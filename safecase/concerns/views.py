@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,9 +24,10 @@ from safecase.concerns.forms import (
     LinkPersonForm,
     TriageForm,
 )
-from safecase.concerns.models import Concern
+from safecase.concerns.models import Attachment, Concern
 from safecase.concerns.quality import hints_for
 from safecase.core.errors import Conflict, DomainError
+from safecase.core.files import attachment_response
 from safecase.core.pagination import keyset_page
 from safecase.people.selectors import people_visible_to
 
@@ -57,6 +59,13 @@ def concern_record(request: HttpRequest, concern_id: str | None = None) -> HttpR
         form = ConcernForm(initial=initial, category_choices=choices)
     hints = []
     status = 200
+    upload = request.FILES.get("attachment")
+    too_big = request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > (
+        settings.SAFECASE_MAX_UPLOAD_BYTES + 256 * 1024
+    )
+    if too_big:
+        # The upload handler drops a file over the limit; say so rather than lose it silently.
+        form.add_error("attachment", "This file is larger than the limit of 10 MB.")
     if request.method == "POST" and form.is_valid():
         kwargs = form.action_kwargs()
         hints = hints_for(
@@ -70,6 +79,10 @@ def concern_record(request: HttpRequest, concern_id: str | None = None) -> HttpR
             concern = actions.concern_save_draft(
                 actor=actor, concern=concern, version=form.cleaned_data.get("version"), **kwargs
             )
+            if upload is not None:
+                actions.attachment_add(
+                    actor=actor, concern=concern, name=upload.name or "", data=upload.read()
+                )
             if "submit" in request.POST:
                 concern = actions.concern_submit(
                     actor=actor, concern=concern, version=concern.version
@@ -100,6 +113,7 @@ def _draft_page(
     request: HttpRequest, form: ConcernForm, concern: Concern | None, hints: list[Any], status: int
 ) -> HttpResponse:
     if concern is not None and form.is_bound:
+        concern.refresh_from_db()
         data = form.data.copy()
         data["version"] = str(concern.version)
         form.data = data
@@ -114,7 +128,12 @@ def _draft_page(
     return render(
         request,
         "concerns/concern_form.html",
-        {"form": form, "concern": concern, "hints": hints},
+        {
+            "form": form,
+            "concern": concern,
+            "hints": hints,
+            "attachments": list(concern.attachments.order_by("created_at")) if concern else [],
+        },
         status=status,
     )
 
@@ -142,6 +161,7 @@ def _detail_page(
         "concern": concern,
         "marks": body_map.for_display(concern.body_map),
         "addenda": concern.addenda.select_related("author").order_by("created_at"),
+        "attachments": concern.attachments.select_related("uploaded_by").order_by("created_at"),
         "triages": concern.triages.select_related("triaged_by").order_by("-created_at"),
         "actions": concern.actions.select_related("owner").order_by("due_on"),
         "may_triage": may_triage,
@@ -324,3 +344,19 @@ def action_complete(request: HttpRequest, action_id: str) -> HttpResponse:
     if request.POST.get("back") == "concern":
         return redirect("concerns:detail", concern_id=action.concern_id)
     return redirect("concerns:mine")
+
+
+@requires(Permission.CONCERN_RECORD)
+@require_http_methods(["GET"])
+def attachment_download(request: HttpRequest, attachment_id: str) -> HttpResponse:
+    """Decrypt and send a file to someone who may see its concern (or its draft's author)."""
+    actor = request.actor  # type: ignore[attr-defined]
+    visible = selectors.concerns_visible_to(actor) | selectors.drafts_of(actor)
+    attachment = access_object(
+        actor,
+        Attachment.objects.filter(concern__in=visible.values("pk")),
+        attachment_id,
+        Permission.CONCERN_RECORD,
+    )
+    data = actions.attachment_read(actor=actor, attachment=attachment)
+    return attachment_response(data, filename=attachment.display_name, mime=attachment.mime)
