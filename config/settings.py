@@ -6,6 +6,7 @@ and refuses to start without a real secret key. ``make run`` writes a developmen
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -255,6 +256,10 @@ try:
     SAFECASE_FILE_KEYS = parse_keys(env_str("SAFECASE_FILE_KEYS"))
 except ValueError as exc:
     raise ImproperlyConfigured(f"SAFECASE_FILE_KEYS: {exc}") from exc
+if not SAFECASE_FILE_KEYS and DEBUG:
+    # Development only: a key derived from the (development) secret key, so a checkout works
+    # with no set-up and files survive restarts. Production refuses to start without real keys.
+    SAFECASE_FILE_KEYS = {"dev": hashlib.sha256(f"{SECRET_KEY}:file-key".encode()).digest()}
 # With a single key it is the current one; during a rotation name the new one explicitly.
 SAFECASE_FILE_KEY_ID = env_str(
     "SAFECASE_FILE_KEY_ID", next(iter(SAFECASE_FILE_KEYS)) if len(SAFECASE_FILE_KEYS) == 1 else ""

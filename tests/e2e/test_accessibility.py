@@ -33,6 +33,11 @@ PAGES: list[tuple[str | None, str]] = [
     ("org_admin", "/organisation/members/invite/"),
     ("org_admin", "/organisation/settings/"),
     ("auditor", "/audit/"),
+    ("reporter", "/concerns/new/"),
+    ("reporter", "/concerns/mine/"),
+    ("lead", "/concerns/queue/"),
+    ("lead", "/people/"),
+    ("lead", "/people/new/"),
 ]
 
 
