@@ -45,6 +45,7 @@ class AuditAction(models.TextChoices):
     PERSON_CREATED = "person.created", "Person record created"
     PERSON_UPDATED = "person.updated", "Person record changed"
     PERSON_IDENTIFIER_ADDED = "person.identifier_added", "Identifier added to a person"
+    CHRONOLOGY_EXPORTED = "chronology.exported", "Chronology exported"
     # Concerns, triage and actions
     CONCERN_DRAFT_SAVED = "concern.draft_saved", "Concern draft saved"
     CONCERN_SUBMITTED = "concern.submitted", "Concern submitted"
@@ -53,6 +54,8 @@ class AuditAction(models.TextChoices):
     CONCERN_TRIAGED = "concern.triaged", "Concern triaged"
     ATTACHMENT_ADDED = "attachment.added", "File attached"
     ATTACHMENT_DOWNLOADED = "attachment.downloaded", "File downloaded"
+    PATTERN_ALERT_RAISED = "pattern.alert_raised", "Pattern alert raised"
+    PATTERN_ALERT_REVIEWED = "pattern.alert_reviewed", "Pattern alert reviewed"
     ACTION_CREATED = "action.created", "Action set"
     ACTION_COMPLETED = "action.completed", "Action completed"
     # Demo data

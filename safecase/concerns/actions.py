@@ -20,7 +20,7 @@ from safecase.access.policy import can, require
 from safecase.accounts.models import Membership, User
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
-from safecase.concerns import body_map, selectors
+from safecase.concerns import body_map, patterns, selectors
 from safecase.concerns.choices import (
     NOT_REFERRED,
     ActionStatus,
@@ -37,9 +37,10 @@ from safecase.concerns.models import (
     Concern,
     ConcernAction,
     ConcernPerson,
+    PatternAlert,
     Triage,
 )
-from safecase.concerns.tasks import notify_leads_of_urgent_concern
+from safecase.concerns.tasks import evaluate_patterns, notify_leads_of_urgent_concern
 from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, DomainError, NotPermitted
 from safecase.core.files import delete_stored, inspect_upload, open_decrypted, store_encrypted
@@ -191,6 +192,7 @@ def concern_submit(*, actor: Actor, concern: Concern, version: int) -> Concern:
     if concern.is_urgent:
         concern_id = str(concern.pk)
         transaction.on_commit(lambda: notify_leads_of_urgent_concern.enqueue(concern_id=concern_id))
+    _after_commit_evaluate(concern)
     return concern
 
 
@@ -243,6 +245,7 @@ def concern_link_person(
         subject=concern_person.concern,
         changes={"person": [previous, person.pk if person else None]},
     )
+    _after_commit_evaluate(concern_person.concern)
     return concern_person
 
 
@@ -323,6 +326,7 @@ def concern_triage(
             "review_on": review_on if not_referred else None,
         },
     )
+    _after_commit_evaluate(concern)
     return triage
 
 
@@ -439,3 +443,43 @@ def attachment_read(*, actor: Actor, attachment: Attachment) -> bytes:
         changes={"attachment": attachment.pk},
     )
     return data
+
+
+@transaction.atomic(durable=True)
+def concern_evaluate_patterns(*, actor: Actor, concern: Concern) -> list[PatternAlert]:
+    """Run the pattern rules for a concern (from a background task); record each new alert."""
+    require(actor, Permission.CONCERN_TRIAGE)
+    found = patterns.evaluate(concern)
+    for item in found:
+        if item.is_new:
+            recorder.record(
+                actor=actor,
+                action=AuditAction.PATTERN_ALERT_RAISED,
+                subject=item.alert,
+                organisation_id=concern.organisation_id,
+                changes={"kind": item.alert.kind, "concerns": item.alert.concerns.count()},
+            )
+    return [item.alert for item in found]
+
+
+@transaction.atomic(durable=True)
+def pattern_alert_review(*, actor: Actor, alert: PatternAlert, note: str) -> PatternAlert:
+    """The lead records what they made of an alert; it leaves the queue."""
+    require(actor, Permission.CONCERN_TRIAGE, alert)
+    if len(note.strip()) < 10:
+        raise DomainError("Say what you made of this pattern and what you will do.", field="note")
+    if alert.reviewed_at is not None:
+        raise Conflict("Someone has already reviewed this alert.")
+    alert.reviewed_at = timezone.now()
+    alert.reviewed_by = actor.user
+    alert.review_note = note.strip()
+    alert.save(update_fields=["reviewed_at", "reviewed_by", "review_note", "updated_at"])
+    recorder.record(
+        actor=actor, action=AuditAction.PATTERN_ALERT_REVIEWED, subject=alert, reason=note.strip()
+    )
+    return alert
+
+
+def _after_commit_evaluate(concern: Concern) -> None:
+    concern_id = str(concern.pk)
+    transaction.on_commit(lambda: evaluate_patterns.enqueue(concern_id=concern_id))

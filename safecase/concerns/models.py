@@ -203,3 +203,52 @@ class Attachment(BaseModel):
     def aad(self) -> bytes:
         """Binds the ciphertext to this row: moved to another row, it will not decrypt."""
         return f"concerns.attachment:{self.pk}".encode()
+
+
+class PatternKind(models.TextChoices):
+    REPEATED_ABOUT_PERSON = "repeated_person", "Several concerns about one person"
+    RISING_SEVERITY = "rising_severity", "Rising level of need for one person"
+    SAME_ADULT = "same_adult", "The same adult named in concerns about several children"
+    RECURRING_LOCATION = "recurring_location", "The same place in several concerns"
+
+
+class PatternRule(BaseModel):
+    """A pattern to watch for (P4), configurable per organisation: ``threshold`` concerns within
+    ``window_days``. Organisations without their own rules use the defaults (patterns.py)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    kind = models.CharField(max_length=24, choices=PatternKind.choices)
+    threshold = models.PositiveSmallIntegerField()
+    window_days = models.PositiveSmallIntegerField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("organisation", "kind"), name="uniq_rule_kind"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.threshold} in {self.window_days} days"
+
+
+class PatternAlert(BaseModel):
+    """A pattern found: which rule, about what (a person, an adult's name, a place), and the
+    concerns that make it up, so the lead can see why. Lands in the lead's queue until reviewed."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    kind = models.CharField(max_length=24, choices=PatternKind.choices)
+    # What the pattern is about, normalised: a person id, an adult's name, a place.
+    key = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300)
+    concerns = models.ManyToManyField(Concern, related_name="pattern_alerts")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=("organisation", "reviewed_at", "created_at")),)
+
+    def __str__(self) -> str:
+        return self.summary

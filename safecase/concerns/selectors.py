@@ -20,6 +20,7 @@ from safecase.concerns.models import (
     Concern,
     ConcernAction,
     ConcernPerson,
+    PatternAlert,
     Triage,
 )
 from safecase.core.actors import Actor
@@ -79,6 +80,26 @@ def triage_queue(actor: Actor) -> QuerySet[Concern]:
         organisation_id=actor.organisation_id,
     )
     return with_details(waiting)
+
+
+def open_alerts(actor: Actor) -> list[PatternAlert]:
+    """Pattern alerts waiting for review, each with only the concerns the actor may see;
+    an alert made only of concerns the actor may not see is not shown at all."""
+    if not can(actor, Permission.CONCERN_TRIAGE):
+        return []
+    visible = concerns_visible_to(actor)
+    alerts = list(
+        PatternAlert.objects.filter(organisation_id=actor.organisation_id, reviewed_at__isnull=True)
+        .prefetch_related(
+            Prefetch(
+                "concerns",
+                queryset=visible.order_by("submitted_at"),
+                to_attr="visible_concerns",
+            )
+        )
+        .order_by("-created_at")[:50]
+    )
+    return [a for a in alerts if a.visible_concerns]  # type: ignore[attr-defined]
 
 
 def overdue_before() -> datetime:

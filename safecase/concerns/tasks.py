@@ -31,3 +31,18 @@ def notify_leads_of_urgent_concern(concern_id: str) -> int:
     )
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [u.email]) for u in leads]
     return send_mass_mail(messages, fail_silently=False)
+
+
+@task()
+def evaluate_patterns(concern_id: str) -> int:
+    """Run the organisation's pattern rules for one concern, as the system."""
+    from safecase.concerns.actions import concern_evaluate_patterns
+    from safecase.core.actors import Actor
+
+    concern = Concern.objects.filter(pk=concern_id).select_related("organisation").first()
+    if concern is None:
+        return 0
+    actor = Actor(
+        user=None, organisation=concern.organisation, channel="task", system_label="patterns"
+    )
+    return len(concern_evaluate_patterns(actor=actor, concern=concern))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.concern_record, name="new"),
     path("mine/", views.my_concerns, name="mine"),
     path("queue/", views.triage_queue, name="queue"),
+    path("alerts/<uuid:alert_id>/review/", views.alert_review, name="alert_review"),
     path("<uuid:concern_id>/", views.concern_detail, name="detail"),
     path("<uuid:concern_id>/edit/", views.concern_record, name="edit"),
     path("<uuid:concern_id>/addendum/", views.concern_addendum, name="addendum"),

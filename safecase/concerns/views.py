@@ -24,7 +24,7 @@ from safecase.concerns.forms import (
     LinkPersonForm,
     TriageForm,
 )
-from safecase.concerns.models import Attachment, Concern
+from safecase.concerns.models import Attachment, Concern, PatternAlert
 from safecase.concerns.quality import hints_for
 from safecase.core.errors import Conflict, DomainError
 from safecase.core.files import attachment_response
@@ -313,8 +313,35 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "concerns/queue.html",
-        {"page": page, "overdue_before": overdue_before, "today": today},
+        {
+            "page": page,
+            "overdue_before": overdue_before,
+            "today": today,
+            "alerts": selectors.open_alerts(actor),
+        },
     )
+
+
+@requires(Permission.CONCERN_TRIAGE)
+@require_POST
+def alert_review(request: HttpRequest, alert_id: str) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    alert = access_object(
+        actor,
+        PatternAlert.objects.filter(
+            organisation_id=actor.organisation_id,
+            pk__in=[a.pk for a in selectors.open_alerts(actor)],
+        ),
+        alert_id,
+        Permission.CONCERN_TRIAGE,
+    )
+    try:
+        actions.pattern_alert_review(actor=actor, alert=alert, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Alert reviewed.")
+    return redirect("concerns:queue")
 
 
 @requires(Permission.CONCERN_RECORD)
