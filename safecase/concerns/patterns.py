@@ -113,7 +113,9 @@ def evaluate(concern: Concern) -> list[Found]:
                 _recent(org, rule.window_days).filter(_subject_matches(subject)).distinct()
             )
             if len(found) >= rule.threshold:
-                key = f"person:{subject.person_id or normalise(subject.name_as_recorded)}"
+                # Keyed by the name as written, so linking the record later extends the same
+                # alert rather than opening a second one.
+                key = f"person:{normalise(subject.name_as_recorded)}"
                 alerts.append(
                     _open_alert(
                         org,

@@ -11,6 +11,7 @@ from django.db import transaction
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
 from safecase.core.actors import Actor
+from safecase.demo.concerns import build_demo_concerns
 from safecase.demo.personas import DEMO_PASSWORD, PERSONAS, build_demo_world, persona_email
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
                 "The demo runs only with SAFECASE_DEBUG=1 and SAFECASE_DEMO=1, never in production."
             )
         world = build_demo_world()
+        build_demo_concerns(world)
         with transaction.atomic():
             recorder.record(actor=Actor.system("demo"), action=AuditAction.DEMO_LOADED)
         self.stdout.write("\nSafecase demo is ready. Sign in at http://127.0.0.1:8000 as:\n")

@@ -1,0 +1,29 @@
+"""The demo: idempotent, made through the real actions, and gives the lead something to do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from safecase.audit.verify import verify_all
+from safecase.concerns.models import Concern, PatternAlert
+from safecase.demo.concerns import build_demo_concerns
+from safecase.demo.personas import build_demo_world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_builds_once_and_raises_a_pattern_alert(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        world = build_demo_world()
+        build_demo_concerns(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        build_demo_concerns(build_demo_world())
+    assert Concern.objects.count() == 4
+    assert [a.summary for a in PatternAlert.objects.all()] == [
+        "3 concerns about Jamie Example-Child in 30 days"
+    ]
+    assert verify_all().ok
