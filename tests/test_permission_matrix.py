@@ -15,6 +15,8 @@ from safecase.concerns.actions import concern_save_draft, concern_submit
 from safecase.concerns.models import Concern
 from safecase.core.actors import Actor
 from safecase.demo.personas import DemoWorld
+from safecase.people.actions import person_create
+from safecase.people.models import Person
 from tests.matrix import Endpoint, run_matrix
 
 
@@ -35,7 +37,26 @@ def _concern_by(world: DemoWorld, persona: str) -> str:
     return str(concern.pk)
 
 
+def _riverside_child(world: DemoWorld) -> str:
+    person = Person.objects.filter(organisation=world.organisations["secondary"]).first()
+    assert person is not None
+    return str(person.pk)
+
+
 ADMINS = {"org_admin": 200, "primary_lead": 200}
+# Who may see people: Riverside's safeguarding team, and other organisations' leads and
+# practitioners (their own people only); the reporter, administrator and auditor may not.
+PEOPLE_READERS = {
+    "lead": 200,
+    "deputy": 200,
+    "case_worker": 200,
+    "partner_with_share": 200,
+    "partner_without": 200,
+    "other_org": 200,
+    "primary_lead": 200,
+}
+PEOPLE_MANAGERS = dict.fromkeys(("lead", "deputy", "case_worker", "other_org", "primary_lead"), 200)
+RIVERSIDE_TEAM = {"lead": 200, "deputy": 200, "case_worker": 200}
 RECORDERS = dict.fromkeys(
     (
         "reporter",
@@ -96,6 +117,36 @@ ENDPOINTS = [
         lambda w: f"/api-tokens/{_lead_token(w)}/revoke/",
         404,
         {"lead": 302},
+    ),
+    Endpoint("people list", "GET", lambda w: "/people/", 403, PEOPLE_READERS),
+    Endpoint("add person form", "GET", lambda w: "/people/new/", 403, PEOPLE_MANAGERS),
+    Endpoint(
+        "Riverside child",
+        "GET",
+        lambda w: f"/people/{_riverside_child(w)}/",
+        403,
+        {**dict.fromkeys(PEOPLE_READERS, 404), **RIVERSIDE_TEAM},
+    ),
+    Endpoint(
+        "edit Riverside child",
+        "GET",
+        lambda w: f"/people/{_riverside_child(w)}/edit/",
+        403,
+        {**RIVERSIDE_TEAM, "other_org": 404, "primary_lead": 404},
+    ),
+    Endpoint(
+        "Riverside child's chronology as CSV",
+        "GET",
+        lambda w: f"/people/{_riverside_child(w)}/chronology.csv",
+        403,
+        {**dict.fromkeys(PEOPLE_READERS, 404), "lead": 200, "deputy": 200, "case_worker": 200},
+    ),
+    Endpoint(
+        "Riverside child's chronology as PDF",
+        "GET",
+        lambda w: f"/people/{_riverside_child(w)}/chronology.pdf",
+        403,
+        {**dict.fromkeys(PEOPLE_READERS, 404), "lead": 200, "deputy": 200, "case_worker": 200},
     ),
     Endpoint("record a concern", "GET", lambda w: "/concerns/new/", 403, RECORDERS),
     Endpoint("my concerns", "GET", lambda w: "/concerns/mine/", 403, RECORDERS),
@@ -160,6 +211,14 @@ def test_permission_matrix_holds_for_every_persona(world: DemoWorld) -> None:
         name="matrix",
         days=30,
         with_mfa=True,
+    )
+    person_create(
+        actor=Actor(
+            user=lead, organisation=world.organisations["secondary"], roles=frozenset({"lead"})
+        ),
+        kind="child",
+        given_names="Matrix",
+        family_name="Child",
     )
     for persona in ("reporter", "case_worker"):
         user = world.users[persona]
