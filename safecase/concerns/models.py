@@ -71,6 +71,8 @@ class Concern(BaseModel):
     body_map = models.JSONField(default=list, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     triaged_at = models.DateTimeField(null=True, blank=True)
+    # When an overdue, untriaged concern was escalated to the deputies (T1), so it happens once.
+    escalated_at = models.DateTimeField(null=True, blank=True)
     # When a decision not to refer is due to be looked at again (T5); back in the queue then.
     review_due_on = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)

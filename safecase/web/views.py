@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from safecase.access.decorators import public, requires
@@ -12,6 +13,9 @@ from safecase.access.permissions import Permission
 from safecase.access.policy import can
 from safecase.access.roles import Role
 from safecase.accounts.models import Membership
+from safecase.concerns import selectors as concern_selectors
+from safecase.concerns.choices import ActionStatus
+from safecase.concerns.models import ConcernAction
 
 
 @requires(Permission.ACCOUNT_SELF)
@@ -39,10 +43,31 @@ def home(request: HttpRequest) -> HttpResponse:
             organisation_id=actor.organisation_id, is_active=True
         ).count()
     role_labels = [Role(r).label for r in sorted(actor.roles)]
+    work: dict[str, int] = {}
+    if panels["concern_triage"]:
+        work["waiting"] = concern_selectors.triage_queue(actor).count()
+        work["overdue"] = (
+            concern_selectors.triage_queue(actor)
+            .filter(triaged_at__isnull=True, submitted_at__lt=concern_selectors.overdue_before())
+            .count()
+        )
+        work["alerts"] = len(concern_selectors.open_alerts(actor))
+        work["overdue_actions"] = ConcernAction.objects.filter(
+            organisation_id=actor.organisation_id,
+            status=ActionStatus.OPEN,
+            due_on__lt=timezone.localdate(),
+        ).count()
+    if panels["concern_record"]:
+        work["my_actions"] = concern_selectors.actions_of(actor).count()
     return render(
         request,
         "web/home.html",
-        {"panels": panels, "role_labels": role_labels, "member_count": member_count},
+        {
+            "panels": panels,
+            "role_labels": role_labels,
+            "member_count": member_count,
+            "work": work,
+        },
     )
 
 
