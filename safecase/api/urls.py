@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safecase.api.v1 import accounts, schema
+from safecase.api.v1 import accounts, concerns, people, schema
 
 app_name = "api"
 
@@ -10,6 +10,56 @@ urlpatterns = [
     path("memberships", accounts.MembershipListApi.as_view(), name="memberships"),
     path("tokens", accounts.TokenListCreateApi.as_view(), name="tokens"),
     path("tokens/<uuid:token_id>/revoke", accounts.TokenRevokeApi.as_view(), name="token_revoke"),
+    # People
+    path("people", people.PersonListCreateApi.as_view(), name="people"),
+    path("people/<uuid:person_id>", people.PersonApi.as_view(), name="person"),
+    path(
+        "people/<uuid:person_id>/identifiers",
+        people.PersonIdentifierCreateApi.as_view(),
+        name="person_identifiers",
+    ),
+    path(
+        "people/<uuid:person_id>/chronology",
+        people.PersonChronologyApi.as_view(),
+        name="person_chronology",
+    ),
+    # Concerns
+    path("categories", concerns.CategoryListApi.as_view(), name="categories"),
+    path("concerns", concerns.ConcernCreateApi.as_view(), name="concerns"),
+    path("concerns/mine", concerns.MyConcernListApi.as_view(), name="my_concerns"),
+    path("concerns/queue", concerns.TriageQueueApi.as_view(), name="triage_queue"),
+    path("concerns/<uuid:concern_id>", concerns.ConcernApi.as_view(), name="concern"),
+    path(
+        "concerns/<uuid:concern_id>/submit",
+        concerns.ConcernSubmitApi.as_view(),
+        name="concern_submit",
+    ),
+    path(
+        "concerns/<uuid:concern_id>/addenda",
+        concerns.ConcernAddendumCreateApi.as_view(),
+        name="concern_addenda",
+    ),
+    path(
+        "concerns/<uuid:concern_id>/triage",
+        concerns.ConcernTriageApi.as_view(),
+        name="concern_triage",
+    ),
+    path(
+        "concerns/<uuid:concern_id>/people/<uuid:concern_person_id>/link",
+        concerns.ConcernPersonLinkApi.as_view(),
+        name="concern_person_link",
+    ),
+    path(
+        "concerns/<uuid:concern_id>/actions",
+        concerns.ConcernActionCreateApi.as_view(),
+        name="concern_actions",
+    ),
+    path("actions/mine", concerns.MyActionListApi.as_view(), name="my_actions"),
+    path(
+        "actions/<uuid:action_id>/complete",
+        concerns.ActionCompleteApi.as_view(),
+        name="action_complete",
+    ),
     path("schema/", schema.SchemaApi.as_view(), name="schema"),
     path("docs/", schema.SchemaDocs.as_view(), name="docs"),
 ]

@@ -159,6 +159,7 @@ def concern_submit(*, actor: Actor, concern: Concern, version: int) -> Concern:
     require(actor, Permission.CONCERN_RECORD)
     if actor.user is None or concern.recorded_by_id != actor.user.pk:
         raise NotPermitted("You can only submit your own concerns.")
+    _require_own_organisation(actor, concern)
     problems = []
     if not concern.people.exists():
         problems.append("name at least one person")
@@ -201,11 +202,21 @@ def _require_visible(actor: Actor, concern: Concern) -> None:
         raise NotPermitted("Not found.")
 
 
+def _require_own_organisation(actor: Actor, record: Concern | ConcernAction) -> None:
+    """Only the owning organisation changes its records; a share lets a partner read, never
+    write (addenda, links, files and actions included)."""
+    if actor.is_system:
+        return
+    if actor.organisation is None or record.organisation_id != actor.organisation.pk:
+        raise NotPermitted("Not found.")
+
+
 @transaction.atomic(durable=True)
 def concern_add_addendum(*, actor: Actor, concern: Concern, reason: str, text: str) -> Addendum:
     """Correct or add to a submitted concern; the original stays as it was."""
     require(actor, Permission.CONCERN_RECORD)
     _require_visible(actor, concern)
+    _require_own_organisation(actor, concern)
     assert actor.user is not None
     if not reason.strip() or not text.strip():
         raise DomainError("Give the reason for the addendum and what you are adding.")
@@ -230,8 +241,9 @@ def concern_link_person(
     *, actor: Actor, concern_person: ConcernPerson, person: Person | None
 ) -> ConcernPerson:
     """Say which person record a name in a concern refers to (or unlink it with None)."""
-    require(actor, Permission.CONCERN_TRIAGE)
+    require(actor, Permission.CONCERN_TRIAGE, concern_person.concern)
     _require_visible(actor, concern_person.concern)
+    _require_own_organisation(actor, concern_person.concern)
     if person is not None:
         require(actor, Permission.PERSON_VIEW, person)
         if person.organisation_id != concern_person.organisation_id:
@@ -370,6 +382,7 @@ def action_complete(*, actor: Actor, action: ConcernAction, note: str = "") -> C
         action.owner_id != actor.user.pk and not can(actor, Permission.CONCERN_TRIAGE, action)
     ):
         raise NotPermitted("Only the owner or the safeguarding lead can complete this action.")
+    _require_own_organisation(actor, action)
     if action.status == ActionStatus.DONE:
         return action
     action.status = ActionStatus.DONE
@@ -391,6 +404,7 @@ def attachment_add(
     assert actor.user is not None
     if concern.is_submitted:
         _require_visible(actor, concern)
+        _require_own_organisation(actor, concern)
         if not reason.strip():
             raise DomainError(
                 "Say why you are adding this file to a submitted concern.", field="reason"

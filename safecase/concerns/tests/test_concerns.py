@@ -374,3 +374,33 @@ def test_queue_and_my_concerns_cost_the_same_queries_at_any_size(
     assert len(queue_small.captured_queries) == len(queue_large.captured_queries)
     assert len(mine_small.captured_queries) == len(mine_large.captured_queries)
     assert len(page.context["page"].items) == 50 and page.context["page"].has_next
+
+
+def test_a_share_lets_a_partner_read_but_never_write(world: DemoWorld) -> None:
+    from safecase.access.actions import share_grant
+
+    concern = submitted_concern(world)
+    share_grant(
+        actor=actor_for(world, "lead"),
+        record=concern,
+        to_organisation=world.organisations["primary"],
+        purpose="Sibling at Oakfield",
+        lawful_basis="Art. 6(1)(e)",
+    )
+    partner = actor_for(world, "primary_lead")
+    assert concern in selectors.concerns_visible_to(partner)
+    with pytest.raises(NotPermitted):
+        actions.concern_add_addendum(actor=partner, concern=concern, reason="x", text="y")
+    with pytest.raises(NotPermitted):
+        actions.concern_link_person(actor=partner, concern_person=concern.people.get(), person=None)
+    with pytest.raises(NotPermitted):
+        actions.concern_triage(
+            actor=partner,
+            concern=concern,
+            version=concern.version,
+            level_of_need=1,
+            rag="green",
+            initial_risk="x",
+            decision="refer",
+            rationale="long enough reason",
+        )
