@@ -45,6 +45,7 @@ class AuditAction(models.TextChoices):
     PERSON_CREATED = "person.created", "Person record created"
     PERSON_UPDATED = "person.updated", "Person record changed"
     PERSON_IDENTIFIER_ADDED = "person.identifier_added", "Identifier added to a person"
+    PERSON_MERGED = "person.merged", "Duplicate person records merged"
     CHRONOLOGY_EXPORTED = "chronology.exported", "Chronology exported"
     # Concerns, triage and actions
     CONCERN_DRAFT_SAVED = "concern.draft_saved", "Concern draft saved"

@@ -16,7 +16,14 @@ from safecase.audit.events import AuditAction
 from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, DomainError
 from safecase.people.identifiers import InvalidIdentifier, normalise_identifier
-from safecase.people.models import Gender, Person, PersonIdentifier, PersonKind, VulnerabilityFlag
+from safecase.people.models import (
+    Gender,
+    Person,
+    PersonIdentifier,
+    PersonKind,
+    Relationship,
+    VulnerabilityFlag,
+)
 
 # Names and dates are personal data: the trail records that they changed, not their values.
 SENSITIVE_FIELDS = frozenset({"given_names", "family_name", "preferred_name", "date_of_birth"})
@@ -161,3 +168,55 @@ def person_add_identifier(*, actor: Actor, person: Person, scheme: str, value: s
         changes={"scheme": identifier.scheme},
     )
     return person
+
+
+@transaction.atomic(durable=True)
+def person_merge(*, actor: Actor, survivor: Person, duplicate: Person, reason: str) -> Person:
+    """Merge a duplicate record into the survivor (P5). Everything that pointed at the duplicate
+    (names in concerns, identifiers, relationships) points at the survivor; the duplicate stays,
+    marked as merged, so the history of what was recorded where is never lost."""
+    require(actor, Permission.PERSON_MANAGE, survivor)
+    require(actor, Permission.PERSON_MANAGE, duplicate)
+    if survivor.pk == duplicate.pk:
+        raise DomainError("Choose two different records to merge.")
+    if survivor.organisation_id != duplicate.organisation_id:
+        raise DomainError("Only records of the same organisation can be merged.")
+    if survivor.merged_into_id or duplicate.merged_into_id:
+        raise DomainError("One of these records has already been merged.")
+    if not reason.strip():
+        raise DomainError("Say why these are the same person.", field="reason")
+    # Lock both rows so two people merging at once cannot cross over.
+    list(Person.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk]))
+    # Imported here, not at the top: the concerns app builds on people, not the other way.
+    from safecase.concerns.models import ConcernPerson
+
+    moved_names = ConcernPerson.objects.filter(person=duplicate).update(person=survivor)
+    taken = set(PersonIdentifier.objects.filter(person=survivor).values_list("scheme", "value"))
+    moved_ids = 0
+    for identifier in PersonIdentifier.objects.filter(person=duplicate):
+        if (identifier.scheme, identifier.value) not in taken:
+            PersonIdentifier.objects.filter(pk=identifier.pk).update(person=survivor)
+            moved_ids += 1
+    moved_relationships = Relationship.objects.filter(person=duplicate).update(person=survivor)
+    Relationship.objects.filter(related_person=duplicate).update(related_person=survivor)
+    flags = sorted(set(survivor.flags) | set(duplicate.flags))
+    Person.objects.filter(pk=survivor.pk).update(
+        flags=flags, version=F("version") + 1, updated_at=timezone.now()
+    )
+    Person.objects.filter(pk=duplicate.pk).update(
+        merged_into=survivor, version=F("version") + 1, updated_at=timezone.now()
+    )
+    recorder.record(
+        actor=actor,
+        action=AuditAction.PERSON_MERGED,
+        subject=survivor,
+        reason=reason.strip(),
+        changes={
+            "duplicate": duplicate.pk,
+            "concern_names_moved": moved_names,
+            "identifiers_moved": moved_ids,
+            "relationships_moved": moved_relationships,
+        },
+    )
+    survivor.refresh_from_db()
+    return survivor

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.person_create, name="create"),
     path("<uuid:person_id>/", views.person_detail, name="detail"),
     path("<uuid:person_id>/edit/", views.person_edit, name="edit"),
+    path("<uuid:person_id>/merge/", views.person_merge, name="merge"),
     path(
         "<uuid:person_id>/chronology.csv",
         views_export.person_chronology_csv,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from safecase.access.decorators import requires
 from safecase.access.lookups import access_object
@@ -105,6 +105,19 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
             "identifiers": list(person.identifiers.order_by("scheme")),
             "can_edit": can(actor, Permission.PERSON_MANAGE, person),
             "chronology": person_chronology(actor, person),
+            "duplicates": [
+                p
+                for p in selectors.possible_duplicates(
+                    actor,
+                    given_names=person.given_names,
+                    family_name=person.family_name,
+                    date_of_birth=person.date_of_birth,
+                    identifiers=[],
+                )
+                if p.pk != person.pk
+            ]
+            if can(actor, Permission.PERSON_MANAGE, person)
+            else [],
         },
     )
 
@@ -151,3 +164,27 @@ def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
     return render(
         request, "people/person_edit.html", {"form": form, "person": person}, status=status
     )
+
+
+@requires(Permission.PERSON_MANAGE)
+@require_POST
+def person_merge(request: HttpRequest, person_id: str) -> HttpResponse:
+    """Merge a duplicate (chosen on the survivor's page) into this record, with a reason."""
+    actor = request.actor  # type: ignore[attr-defined]
+    scoped = selectors.people_visible_to(actor)
+    survivor = access_object(actor, scoped, person_id, Permission.PERSON_MANAGE)
+    duplicate = access_object(
+        actor, scoped, request.POST.get("duplicate", ""), Permission.PERSON_MANAGE
+    )
+    try:
+        actions.person_merge(
+            actor=actor,
+            survivor=survivor,
+            duplicate=duplicate,
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Merged. Everything now points at {survivor.display_name}.")
+    return redirect("people:detail", person_id=survivor.pk)

@@ -243,3 +243,42 @@ def test_people_list_is_scoped_searchable_and_bounded(
     )
     other = _client(world.users["other_org"]).get("/people/", {"q": "Testwell"})
     assert other.context["page"].items == []
+
+
+def test_merging_moves_everything_to_the_survivor_and_keeps_the_duplicate(
+    world: DemoWorld,
+) -> None:
+    from safecase.concerns.actions import concern_link_person
+    from safecase.concerns.tests.test_concerns import submitted_concern
+
+    lead = _actor(world, "lead")
+    survivor = _child(world, identifiers=[("nhs", VALID_NHS)])
+    duplicate = _child(world, given_names="Amira", identifiers=[("upn", VALID_UPN)], flags=["eal"])
+    concern = submitted_concern(world)
+    concern_link_person(actor=lead, concern_person=concern.people.get(), person=duplicate)
+    client = _client(world.users["lead"])
+    page = client.get(f"/people/{survivor.pk}/")
+    assert b"This may be the same person" in page.content
+    refused = client.post(
+        f"/people/{survivor.pk}/merge/", {"duplicate": duplicate.pk, "reason": ""}
+    )
+    assert refused.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into_id is None
+    client.post(
+        f"/people/{survivor.pk}/merge/",
+        {"duplicate": duplicate.pk, "reason": "Same NHS record; school admission error"},
+    )
+    duplicate.refresh_from_db()
+    survivor.refresh_from_db()
+    assert duplicate.merged_into_id == survivor.pk
+    assert concern.people.get().person_id == survivor.pk
+    assert {i.scheme for i in survivor.identifiers.all()} == {"nhs", "upn"}
+    assert survivor.flags == ["eal"]
+    assert duplicate not in selectors.people_visible_to(lead)
+    event = AuditEvent.objects.get(action=AuditAction.PERSON_MERGED)
+    assert event.changes["concern_names_moved"] == 1
+    other = _client(world.users["other_org"]).post(
+        f"/people/{survivor.pk}/merge/", {"duplicate": duplicate.pk, "reason": "x"}
+    )
+    assert other.status_code == 404
