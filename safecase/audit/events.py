@@ -53,6 +53,7 @@ class AuditAction(models.TextChoices):
     CONCERN_ADDENDUM_ADDED = "concern.addendum_added", "Addendum added to a concern"
     CONCERN_PERSON_LINKED = "concern.person_linked", "Person linked to a concern"
     CONCERN_TRIAGED = "concern.triaged", "Concern triaged"
+    CONCERN_SIGNIFICANCE_CHANGED = "concern.significance_changed", "Marked significant or not"
     CONCERN_ESCALATED = "concern.escalated", "Overdue concern escalated to the deputies"
     ATTACHMENT_ADDED = "attachment.added", "File attached"
     ATTACHMENT_DOWNLOADED = "attachment.downloaded", "File downloaded"

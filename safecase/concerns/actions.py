@@ -497,3 +497,21 @@ def pattern_alert_review(*, actor: Actor, alert: PatternAlert, note: str) -> Pat
 def _after_commit_evaluate(concern: Concern) -> None:
     concern_id = str(concern.pk)
     transaction.on_commit(lambda: evaluate_patterns.enqueue(concern_id=concern_id))
+
+
+@transaction.atomic(durable=True)
+def concern_mark_significant(*, actor: Actor, concern: Concern, significant: bool) -> Concern:
+    """The lead marks a concern as significant (or not) in the chronology."""
+    require(actor, Permission.CONCERN_TRIAGE, concern)
+    _require_visible(actor, concern)
+    _require_own_organisation(actor, concern)
+    if concern.is_significant != significant:
+        Concern.objects.filter(pk=concern.pk).update(is_significant=significant)
+        concern.is_significant = significant
+        recorder.record(
+            actor=actor,
+            action=AuditAction.CONCERN_SIGNIFICANCE_CHANGED,
+            subject=concern,
+            changes={"is_significant": [not significant, significant]},
+        )
+    return concern

@@ -71,6 +71,9 @@ class Concern(BaseModel):
     body_map = models.JSONField(default=list, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     triaged_at = models.DateTimeField(null=True, blank=True)
+    # Marked by the lead as significant in the person's chronology (P3). Metadata about the
+    # record, not part of what was recorded, so it may change after submission (audited).
+    is_significant = models.BooleanField(default=False)
     # When an overdue, untriaged concern was escalated to the deputies (T1), so it happens once.
     escalated_at = models.DateTimeField(null=True, blank=True)
     # When a decision not to refer is due to be looked at again (T5); back in the queue then.

@@ -134,19 +134,41 @@ class ChronologyEntry:
     summary: str
     concern_id: Any
     approximate: bool = False
+    significant: bool = False
 
 
-def person_chronology(actor: Actor, person: Person, *, limit: int = 500) -> list[ChronologyEntry]:
-    """Everything recorded about a person that the actor may see, in the order it happened.
+@dataclass(frozen=True)
+class ChronologyFilter:
+    category: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    significant_only: bool = False
+
+
+def person_chronology(
+    actor: Actor,
+    person: Person,
+    *,
+    limit: int = 500,
+    only: ChronologyFilter | None = None,
+) -> list[ChronologyEntry]:
+    """Everything recorded about a person that the actor may see, in the order it happened,
+    optionally narrowed by category, dates (of what happened) and significance.
 
     Four queries whatever the size: concerns, addenda, triages and actions for those concerns.
     """
+    only = only or ChronologyFilter()
+    chosen = concerns_visible_to(actor).filter(people__person=person)
+    if only.category:
+        chosen = chosen.filter(categories__code=only.category)
+    if only.date_from:
+        chosen = chosen.filter(happened_at__date__gte=only.date_from)
+    if only.date_to:
+        chosen = chosen.filter(happened_at__date__lte=only.date_to)
+    if only.significant_only:
+        chosen = chosen.filter(is_significant=True)
     concerns = list(
-        concerns_visible_to(actor)
-        .filter(people__person=person)
-        .distinct()
-        .prefetch_related("categories")
-        .order_by("-happened_at")[:limit]
+        chosen.distinct().prefetch_related("categories").order_by("-happened_at")[:limit]
     )
     ids = [c.pk for c in concerns]
     entries: list[ChronologyEntry] = []
@@ -160,6 +182,7 @@ def person_chronology(actor: Actor, person: Person, *, limit: int = 500) -> list
                 summary=(c.fact or c.own_words)[:300],
                 concern_id=c.pk,
                 approximate=c.happened_at_approximate or c.happened_at is None,
+                significant=c.is_significant,
             )
         )
     for a in Addendum.objects.filter(concern_id__in=ids):

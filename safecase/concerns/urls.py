@@ -15,6 +15,7 @@ urlpatterns = [
     path("<uuid:concern_id>/link-person/", views.concern_link_person, name="link_person"),
     path("<uuid:concern_id>/actions/", views.concern_action_create, name="action_create"),
     path("<uuid:concern_id>/triage/", views.concern_triage, name="triage"),
+    path("<uuid:concern_id>/significance/", views.concern_significance, name="significance"),
     path("actions/<uuid:action_id>/done/", views.action_complete, name="action_complete"),
     path(
         "attachments/<uuid:attachment_id>/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -387,3 +388,32 @@ def attachment_download(request: HttpRequest, attachment_id: str) -> HttpRespons
     )
     data = actions.attachment_read(actor=actor, attachment=attachment)
     return attachment_response(data, filename=attachment.display_name, mime=attachment.mime)
+
+
+@requires(Permission.CONCERN_TRIAGE)
+@require_POST
+def concern_significance(request: HttpRequest, concern_id: str) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    concern = _visible_concern(request, concern_id, Permission.CONCERN_TRIAGE)
+    try:
+        actions.concern_mark_significant(
+            actor=actor, concern=concern, significant=request.POST.get("significant") == "1"
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    back = request.POST.get("person")
+    if back:
+        return (
+            redirect(f"/people/{back}/#chronology")
+            if _is_uuid(back)
+            else redirect("concerns:queue")
+        )
+    return redirect("concerns:detail", concern_id=concern.pk)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -3,6 +3,8 @@ detail (every view is audited) and edit (optimistic locking)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +14,7 @@ from safecase.access.decorators import requires
 from safecase.access.lookups import access_object
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
-from safecase.concerns.selectors import person_chronology
+from safecase.concerns.selectors import ChronologyFilter, categories_for, person_chronology
 from safecase.core.errors import Conflict, DomainError
 from safecase.core.pagination import keyset_page
 from safecase.people import actions, selectors
@@ -97,6 +99,7 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
     person = access_object(
         actor, selectors.people_visible_to(actor), person_id, Permission.PERSON_VIEW, log_view=True
     )
+    chronology_filter = _chronology_filter(request)
     return render(
         request,
         "people/person_detail.html",
@@ -104,7 +107,10 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
             "person": person,
             "identifiers": list(person.identifiers.order_by("scheme")),
             "can_edit": can(actor, Permission.PERSON_MANAGE, person),
-            "chronology": person_chronology(actor, person),
+            "chronology": person_chronology(actor, person, only=chronology_filter),
+            "filter": chronology_filter,
+            "categories": list(categories_for(actor)),
+            "may_mark": can(actor, Permission.CONCERN_TRIAGE),
             "duplicates": [
                 p
                 for p in selectors.possible_duplicates(
@@ -119,6 +125,22 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
             if can(actor, Permission.PERSON_MANAGE, person)
             else [],
         },
+    )
+
+
+def _date_param(request: HttpRequest, name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None  # an unreadable date filters nothing rather than failing
+
+
+def _chronology_filter(request: HttpRequest) -> ChronologyFilter:
+    return ChronologyFilter(
+        category=request.GET.get("category", "")[:40],
+        date_from=_date_param(request, "from"),
+        date_to=_date_param(request, "to"),
+        significant_only=request.GET.get("significant") == "1",
     )
 
 

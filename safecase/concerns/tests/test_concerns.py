@@ -404,3 +404,32 @@ def test_a_share_lets_a_partner_read_but_never_write(world: DemoWorld) -> None:
             decision="refer",
             rationale="long enough reason",
         )
+
+
+def test_the_lead_marks_significant_entries_and_the_chronology_filters(world: DemoWorld) -> None:
+    lead = actor_for(world, "lead")
+    person = person_create(
+        actor=lead, kind="child", given_names="Jamie", family_name="Example-Child"
+    )
+    old = submitted_concern(world, happened_at=timezone.now() - timedelta(days=40))
+    new = submitted_concern(world, category_codes=["neglect"])
+    for concern in (old, new):
+        actions.concern_link_person(actor=lead, concern_person=concern.people.get(), person=person)
+    client = client_for(world.users["lead"])
+    client.post(f"/concerns/{old.pk}/significance/", {"significant": "1", "person": str(person.pk)})
+    old.refresh_from_db()
+    assert old.is_significant
+    assert AuditEvent.objects.filter(action=AuditAction.CONCERN_SIGNIFICANCE_CHANGED).count() == 1
+    only = selectors.ChronologyFilter
+    ids = lambda f: {e.concern_id for e in selectors.person_chronology(lead, person, only=f)}  # noqa: E731
+    assert ids(only(significant_only=True)) == {old.pk}
+    assert ids(only(category="neglect")) == {new.pk}
+    assert ids(only(date_from=(timezone.now() - timedelta(days=10)).date())) == {new.pk}
+    page = client.get(f"/people/{person.pk}/", {"significant": "1", "from": "not-a-date"})
+    assert page.status_code == 200 and b"Significant" in page.content
+    assert (
+        client_for(world.users["reporter"])
+        .post(f"/concerns/{old.pk}/significance/", {"significant": "0"})
+        .status_code
+        == 403
+    )
