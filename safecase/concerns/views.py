@@ -7,8 +7,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -60,6 +61,8 @@ def concern_record(request: HttpRequest, concern_id: str | None = None) -> HttpR
         form = ConcernForm(initial=initial, category_choices=choices)
     hints = []
     status = 200
+    if request.method == "POST" and request.headers.get("X-Autosave") == "1":
+        return _autosave(request, form, concern)
     upload = request.FILES.get("attachment")
     too_big = request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > (
         settings.SAFECASE_MAX_UPLOAD_BYTES + 256 * 1024
@@ -108,6 +111,33 @@ def concern_record(request: HttpRequest, concern_id: str | None = None) -> HttpR
     if form.errors and status == 200:
         status = 422
     return _draft_page(request, form, concern, hints, status)
+
+
+def _autosave(request: HttpRequest, form: ConcernForm, concern: Concern | None) -> HttpResponse:
+    """Save the draft quietly while someone types (R7). Files are only sent with the buttons."""
+    if concern is not None and concern.is_submitted:
+        return JsonResponse({"saved": False, "reason": "submitted"}, status=409)
+    if not form.is_valid():
+        return JsonResponse({"saved": False, "reason": "invalid"}, status=422)
+    try:
+        concern = actions.concern_save_draft(
+            actor=request.actor,  # type: ignore[attr-defined]
+            concern=concern,
+            version=form.cleaned_data.get("version"),
+            **form.action_kwargs(),
+        )
+    except Conflict:
+        return JsonResponse({"saved": False, "reason": "changed elsewhere"}, status=409)
+    except DomainError as exc:
+        return JsonResponse({"saved": False, "reason": exc.message}, status=422)
+    return JsonResponse(
+        {
+            "saved": True,
+            "version": concern.version,
+            "edit_url": reverse("concerns:edit", kwargs={"concern_id": concern.pk}),
+            "saved_at": timezone.localtime(concern.updated_at).strftime("%H:%M"),
+        }
+    )
 
 
 def _draft_page(

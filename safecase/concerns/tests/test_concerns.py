@@ -433,3 +433,24 @@ def test_the_lead_marks_significant_entries_and_the_chronology_filters(world: De
         .status_code
         == 403
     )
+
+
+def test_autosave_saves_the_draft_quietly_and_refuses_a_stale_one(world: DemoWorld) -> None:
+    client = client_for(world.users["reporter"])
+    data = {"kind": "child", "person_0_name": "Jamie Example-Child", "fact": "Started typing"}
+    first = client.post("/concerns/new/", data, HTTP_X_AUTOSAVE="1")
+    assert first.status_code == 200 and first.json()["saved"]
+    concern = Concern.objects.get()
+    assert first.json()["edit_url"] == f"/concerns/{concern.pk}/edit/"
+    second = client.post(
+        first.json()["edit_url"],
+        {**data, "fact": "More", "version": first.json()["version"]},
+        HTTP_X_AUTOSAVE="1",
+    )
+    assert second.json()["saved"]
+    stale = client.post(
+        first.json()["edit_url"], {**data, "version": first.json()["version"]}, HTTP_X_AUTOSAVE="1"
+    )
+    assert stale.status_code == 409
+    concern.refresh_from_db()
+    assert concern.fact == "More" and concern.status == "draft"
