@@ -12,7 +12,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from safecase.accounts.models import User
+from safecase.accounts.models import Membership, User
+from safecase.core.actors import Actor
 from safecase.demo.personas import DEMO_PASSWORD, DemoWorld, build_demo_world
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -59,3 +60,22 @@ def mark_otp_verified(client: Client, user: User) -> None:
     session = client.session
     session["otp_device_id"] = device.persistent_id
     session.save()
+
+
+def actor_for(world: DemoWorld, persona: str) -> Actor:
+    """The Actor a persona is when acting in their (first) organisation."""
+    user = world.users[persona]
+    membership = Membership.objects.filter(user=user).order_by("organisation__name").first()
+    assert membership is not None
+    return Actor(
+        user=user, organisation=membership.organisation, roles=frozenset(membership.role_names())
+    )
+
+
+def client_for(user: User) -> Client:
+    """A test client signed in as ``user`` through the real form, with MFA marked done."""
+    client = Client()
+    response = client.post("/login/", {"email": user.email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.content[:300]
+    mark_otp_verified(client, user)
+    return client

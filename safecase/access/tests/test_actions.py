@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from conftest import actor_for as _actor
 from safecase.access import actions
 from safecase.access.models import ShareGrant
 from safecase.access.permissions import Permission
@@ -14,19 +15,10 @@ from safecase.access.policy import can
 from safecase.accounts.models import Membership
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
-from safecase.core.actors import Actor
 from safecase.core.errors import DomainError, NotPermitted
 from safecase.demo.personas import DemoWorld
 
 pytestmark = pytest.mark.django_db
-
-
-def _actor(world: DemoWorld, persona: str) -> Actor:
-    user = world.users[persona]
-    membership = Membership.objects.get(user=user)
-    return Actor(
-        user=user, organisation=membership.organisation, roles=frozenset(membership.role_names())
-    )
 
 
 def _record(world: DemoWorld) -> Membership:

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.utils import timezone
 
+from conftest import actor_for as _actor
 from safecase.access.lookups import access_object
 from safecase.access.models import RecordRestriction, ShareGrant
 from safecase.access.permissions import Permission
@@ -29,16 +30,6 @@ from safecase.demo.personas import DemoWorld
 pytestmark = pytest.mark.django_db
 
 VIEW = Permission.SHARED_VIEW
-
-
-def _actor(world: DemoWorld, persona: str) -> Actor:
-    user = world.users[persona]
-    membership = Membership.objects.get(user=user)
-    return Actor(
-        user=user,
-        organisation=membership.organisation,
-        roles=frozenset(membership.role_names()),
-    )
 
 
 def _record(world: DemoWorld) -> Membership:

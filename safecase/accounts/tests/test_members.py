@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from conftest import mark_otp_verified
+from conftest import client_for as _signed_in
 from safecase.access.roles import Role
 from safecase.accounts import actions
 from safecase.accounts.models import Membership, Organisation, User
@@ -27,15 +27,6 @@ def _admin_actor(world: DemoWorld) -> Actor:
         organisation=world.organisations["secondary"],
         roles=frozenset({Role.ORG_ADMIN}),
     )
-
-
-def _signed_in(user: User) -> Client:
-    client = Client()
-    assert (
-        client.post("/login/", {"email": user.email, "password": DEMO_PASSWORD}).status_code == 302
-    )
-    mark_otp_verified(client, user)
-    return client
 
 
 def test_inviting_creates_the_account_membership_and_sends_a_link(

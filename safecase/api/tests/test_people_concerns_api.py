@@ -12,14 +12,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from conftest import actor_for
 from safecase.access.actions import share_grant
 from safecase.accounts import auth_actions
-from safecase.accounts.models import Membership
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.concerns import actions as concern_actions
 from safecase.concerns.models import Addendum, Concern, ConcernAction, ConcernPerson, Triage
-from safecase.core.actors import Actor
 from safecase.demo.personas import DemoWorld
 from safecase.people import actions as people_actions
 from safecase.people.models import Person, PersonIdentifier
@@ -30,14 +29,6 @@ pytestmark = pytest.mark.django_db
 VALID_NHS = "943 476 5919"
 VALID_UPN = "B801200005001"
 FUTURE = (timezone.localdate() + timedelta(days=14)).isoformat()
-
-
-def actor_for(world: DemoWorld, persona: str) -> Actor:
-    user = world.users[persona]
-    membership = Membership.objects.get(user=user)
-    return Actor(
-        user=user, organisation=membership.organisation, roles=frozenset(membership.role_names())
-    )
 
 
 @pytest.fixture

@@ -7,37 +7,19 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
-from conftest import mark_otp_verified
-from safecase.accounts.models import Membership, User
+from conftest import actor_for, client_for
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.concerns import actions, selectors
 from safecase.concerns.models import Concern, Triage
 from safecase.concerns.quality import hints_for
-from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, DomainError, NotPermitted
-from safecase.demo.personas import DEMO_PASSWORD, DemoWorld
+from safecase.demo.personas import DemoWorld
 from safecase.people.actions import person_create
 
 pytestmark = pytest.mark.django_db
-
-
-def actor_for(world: DemoWorld, persona: str) -> Actor:
-    user = world.users[persona]
-    membership = Membership.objects.get(user=user)
-    return Actor(
-        user=user, organisation=membership.organisation, roles=frozenset(membership.role_names())
-    )
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.post("/login/", {"email": user.email, "password": DEMO_PASSWORD})
-    mark_otp_verified(client, user)
-    return client
 
 
 def submitted_concern(world: DemoWorld, persona: str = "reporter", **extra: Any) -> Concern:

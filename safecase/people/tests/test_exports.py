@@ -13,36 +13,20 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import mark_otp_verified
-from safecase.accounts.models import Membership, User
+from conftest import actor_for as _actor
+from conftest import client_for as _client
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.concerns import actions as concern_actions
 from safecase.concerns.models import Concern
 from safecase.concerns.selectors import ChronologyEntry
-from safecase.core.actors import Actor
-from safecase.demo.personas import DEMO_PASSWORD, DemoWorld
+from safecase.demo.personas import DemoWorld
 from safecase.people import actions, exports
 from safecase.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
 PAYLOADS = ('=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1+1")
-
-
-def _actor(world: DemoWorld, persona: str) -> Actor:
-    user = world.users[persona]
-    membership = Membership.objects.get(user=user)
-    return Actor(
-        user=user, organisation=membership.organisation, roles=frozenset(membership.role_names())
-    )
-
-
-def _client(user: User) -> Client:
-    client = Client()
-    client.post("/login/", {"email": user.email, "password": DEMO_PASSWORD})
-    mark_otp_verified(client, user)
-    return client
 
 
 def _child(world: DemoWorld, **extra: Any) -> Person:

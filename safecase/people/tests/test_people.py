@@ -6,15 +6,13 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from conftest import mark_otp_verified
-from safecase.accounts.models import Membership, User
+from conftest import actor_for as _actor
+from conftest import client_for as _client
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
-from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, DomainError, NotPermitted
-from safecase.demo.personas import DEMO_PASSWORD, DemoWorld
+from safecase.demo.personas import DemoWorld
 from safecase.people import actions, selectors
 from safecase.people.identifiers import InvalidIdentifier, normalise_identifier
 from safecase.people.models import Person
@@ -24,21 +22,6 @@ pytestmark = pytest.mark.django_db
 # Synthetic identifiers with valid check digits (not real people).
 VALID_NHS = "943 476 5919"
 VALID_UPN = "B801200005001"
-
-
-def _actor(world: DemoWorld, persona: str) -> Actor:
-    user = world.users[persona]
-    membership = Membership.objects.get(user=user)
-    return Actor(
-        user=user, organisation=membership.organisation, roles=frozenset(membership.role_names())
-    )
-
-
-def _client(user: User) -> Client:
-    client = Client()
-    client.post("/login/", {"email": user.email, "password": DEMO_PASSWORD})
-    mark_otp_verified(client, user)
-    return client
 
 
 def _child(world: DemoWorld, **extra: Any) -> Person:
