@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "safecase.audit",
     "safecase.people",
     "safecase.concerns",
+    "safecase.insight",
     "safecase.api",
     "safecase.web",
     "safecase.demo",

@@ -6,6 +6,7 @@ urlpatterns = [
     path("audit/", include("safecase.audit.urls")),
     path("people/", include("safecase.people.urls")),
     path("concerns/", include("safecase.concerns.urls")),
+    path("search/", include("safecase.insight.urls")),
     path("api-tokens/", include("safecase.api.urls_web")),
     path("api/v1/", include("safecase.api.urls")),
 ]

@@ -44,6 +44,7 @@ from safecase.concerns.tasks import evaluate_patterns, notify_leads_of_urgent_co
 from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, DomainError, NotPermitted
 from safecase.core.files import delete_stored, inspect_upload, open_decrypted, store_encrypted
+from safecase.insight import search
 from safecase.people.models import Person
 
 TEXT_FIELDS = ("fact", "own_words", "opinion", "immediate_actions", "others_informed")
@@ -190,6 +191,7 @@ def concern_submit(*, actor: Actor, concern: Concern, version: int) -> Concern:
             "categories": sorted(c.code for c in concern.categories.all()),
         },
     )
+    search.index_concern(concern)
     if concern.is_urgent:
         concern_id = str(concern.pk)
         transaction.on_commit(lambda: notify_leads_of_urgent_concern.enqueue(concern_id=concern_id))
@@ -233,6 +235,7 @@ def concern_add_addendum(*, actor: Actor, concern: Concern, reason: str, text: s
         subject=concern,
         reason=reason.strip()[:300],
     )
+    search.index_concern(concern)
     return addendum
 
 

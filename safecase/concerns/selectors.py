@@ -30,7 +30,7 @@ from safecase.people.models import Person
 def categories_for(actor: Actor) -> QuerySet[Category]:
     """The shipped defaults plus the organisation's own categories."""
     return Category.objects.filter(
-        Q(organisation__isnull=True) | Q(organisation_id=actor.organisation_id), is_active=True
+        Q(organisation__isnull=True) | Q(organisation=actor.organisation), is_active=True
     )
 
 
@@ -43,7 +43,7 @@ def concerns_visible_to(actor: Actor) -> QuerySet[Concern]:
         team = team.exclude(kind=ConcernKind.LOW_LEVEL_ADULT)
     if actor.user is None or not can(actor, Permission.CONCERN_VIEW_OWN):
         return team
-    own = submitted.filter(recorded_by=actor.user, organisation_id=actor.organisation_id)
+    own = submitted.filter(recorded_by=actor.user, organisation=actor.organisation)
     return team | own
 
 
@@ -52,7 +52,7 @@ def drafts_of(actor: Actor) -> QuerySet[Concern]:
     if actor.user is None or not can(actor, Permission.CONCERN_RECORD):
         return Concern.objects.none()
     return Concern.objects.filter(
-        status=ConcernStatus.DRAFT, recorded_by=actor.user, organisation_id=actor.organisation_id
+        status=ConcernStatus.DRAFT, recorded_by=actor.user, organisation=actor.organisation
     )
 
 
@@ -77,7 +77,7 @@ def triage_queue(actor: Actor) -> QuerySet[Concern]:
     today = timezone.localdate()
     waiting = concerns_visible_to(actor).filter(
         Q(triaged_at__isnull=True) | Q(review_due_on__lte=today),
-        organisation_id=actor.organisation_id,
+        organisation=actor.organisation,
     )
     return with_details(waiting)
 
@@ -89,7 +89,7 @@ def open_alerts(actor: Actor) -> list[PatternAlert]:
         return []
     visible = concerns_visible_to(actor)
     alerts = list(
-        PatternAlert.objects.filter(organisation_id=actor.organisation_id, reviewed_at__isnull=True)
+        PatternAlert.objects.filter(organisation=actor.organisation, reviewed_at__isnull=True)
         .prefetch_related(
             Prefetch(
                 "concerns",
@@ -99,7 +99,7 @@ def open_alerts(actor: Actor) -> list[PatternAlert]:
         )
         .order_by("-created_at")[:50]
     )
-    return [a for a in alerts if a.visible_concerns]  # type: ignore[attr-defined]
+    return [a for a in alerts if a.visible_concerns]
 
 
 def overdue_before() -> datetime:
@@ -112,7 +112,7 @@ def actions_of(actor: Actor) -> QuerySet[ConcernAction]:
     if actor.user is None:
         return ConcernAction.objects.none()
     return ConcernAction.objects.filter(
-        owner=actor.user, organisation_id=actor.organisation_id, status=ActionStatus.OPEN
+        owner=actor.user, organisation=actor.organisation, status=ActionStatus.OPEN
     ).select_related("concern")
 
 

@@ -15,6 +15,7 @@ from safecase.audit import recorder
 from safecase.audit.events import AuditAction
 from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, DomainError
+from safecase.insight import search
 from safecase.people.identifiers import InvalidIdentifier, normalise_identifier
 from safecase.people.models import (
     Gender,
@@ -117,6 +118,7 @@ def person_create(
             "identifiers": [scheme for scheme, _ in identifiers or []],
         },
     )
+    search.index_person(person)
     return person
 
 
@@ -154,6 +156,7 @@ def person_update(*, actor: Actor, person: Person, version: int, **changes: Any)
             )
     recorder.record(actor=actor, action=AuditAction.PERSON_UPDATED, subject=person, changes=diff)
     person.refresh_from_db()
+    search.index_person(person)
     return person
 
 
@@ -167,6 +170,7 @@ def person_add_identifier(*, actor: Actor, person: Person, scheme: str, value: s
         subject=person,
         changes={"scheme": identifier.scheme},
     )
+    search.index_person(person)
     return person
 
 
@@ -219,4 +223,6 @@ def person_merge(*, actor: Actor, survivor: Person, duplicate: Person, reason: s
         },
     )
     survivor.refresh_from_db()
+    search.remove(duplicate)
+    search.index_person(survivor)
     return survivor

@@ -13,6 +13,7 @@ from safecase.access.policy import can
 # (label, url name, permission): shown to those who hold the permission, in this order.
 NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("Home", "web:home", Permission.ACCOUNT_SELF),
+    ("Search", "insight:search", Permission.CONCERN_RECORD),
     ("Record a concern", "concerns:new", Permission.CONCERN_RECORD),
     ("Triage queue", "concerns:queue", Permission.CONCERN_TRIAGE),
     ("My concerns and actions", "concerns:mine", Permission.CONCERN_RECORD),
