@@ -38,6 +38,7 @@ PAGES: list[tuple[str | None, str]] = [
     ("lead", "/concerns/queue/"),
     ("lead", "/people/"),
     ("lead", "/people/new/"),
+    ("lead", "/search/"),
 ]
 
 
