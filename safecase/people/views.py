@@ -100,6 +100,17 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
         actor, selectors.people_visible_to(actor), person_id, Permission.PERSON_VIEW, log_view=True
     )
     chronology_filter = _chronology_filter(request)
+    entries = person_chronology(actor, person, only=chronology_filter)
+    # Show the chronology a page at a time: a child with hundreds of entries must not make the
+    # page slow to draw or to read. Exports carry the whole of it.
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    start = (page_number - 1) * CHRONOLOGY_PAGE
+    shown = entries[start : start + CHRONOLOGY_PAGE]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "people/person_detail.html",
@@ -107,7 +118,12 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
             "person": person,
             "identifiers": list(person.identifiers.order_by("scheme")),
             "can_edit": can(actor, Permission.PERSON_MANAGE, person),
-            "chronology": person_chronology(actor, person, only=chronology_filter),
+            "chronology": shown,
+            "chronology_total": len(entries),
+            "chronology_page": page_number,
+            "chronology_next": page_number + 1 if start + CHRONOLOGY_PAGE < len(entries) else None,
+            "chronology_prev": page_number - 1 if page_number > 1 else None,
+            "chronology_query": query.urlencode(),
             "filter": chronology_filter,
             "categories": list(categories_for(actor)),
             "may_mark": can(actor, Permission.CONCERN_TRIAGE),
@@ -126,6 +142,9 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
             else [],
         },
     )
+
+
+CHRONOLOGY_PAGE = 50
 
 
 def _date_param(request: HttpRequest, name: str) -> date | None:

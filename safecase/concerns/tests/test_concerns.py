@@ -436,3 +436,29 @@ def test_autosave_saves_the_draft_quietly_and_refuses_a_stale_one(world: DemoWor
     assert stale.status_code == 409
     concern.refresh_from_db()
     assert concern.fact == "More" and concern.status == "draft"
+
+
+def test_the_person_page_shows_the_chronology_a_page_at_a_time(
+    world: DemoWorld, django_assert_max_num_queries: Any
+) -> None:
+    lead = actor_for(world, "lead")
+    person = person_create(
+        actor=lead, kind="child", given_names="Jamie", family_name="Example-Child"
+    )
+    for _ in range(3):
+        concern = submitted_concern(world)
+        actions.concern_link_person(actor=lead, concern_person=concern.people.get(), person=person)
+    client = client_for(world.users["lead"])
+    client.get(f"/people/{person.pk}/")
+    with django_assert_max_num_queries(30) as few:
+        client.get(f"/people/{person.pk}/")
+    for _ in range(60):
+        concern = submitted_concern(world)
+        actions.concern_link_person(actor=lead, concern_person=concern.people.get(), person=person)
+    with django_assert_max_num_queries(30) as many:
+        page = client.get(f"/people/{person.pk}/")
+    assert len(few.captured_queries) == len(many.captured_queries)
+    assert len(page.context["chronology"]) == 50 and page.context["chronology_total"] == 63
+    second = client.get(f"/people/{person.pk}/", {"page": "2"})
+    assert len(second.context["chronology"]) == 13
+    assert client.get(f"/people/{person.pk}/", {"page": "x"}).status_code == 200
