@@ -144,7 +144,7 @@ DECISIONS = {
 }
 RISKS = ("Low immediate risk.", "Some risk; needs watching.", "Significant risk of harm.",
          "Risk of significant harm now.")
-RATIONALES = {
+RATIONALES: dict[str, str] = {
     D.NO_FURTHER_ACTION: "Explained by the family and consistent with what we know; no concerns.",
     D.MONITOR: "Single low-level indicator; monitor and speak with the family this week.",
     D.EARLY_HELP: "Needs are emerging and the family agrees to support; early help assessment.",
@@ -297,6 +297,7 @@ class _Loader:
         if not force and len(self.buffers.get(Concern, ())) < self.batch:
             return
         with transaction.atomic():
+            model: Any
             for model in (Person, Concern, self.through, ConcernPerson, Triage, ConcernAction):
                 rows = self.buffers.pop(model, [])
                 if rows:
@@ -594,7 +595,10 @@ class _Loader:
             created_at=recent[-1][0],
             updated_at=recent[-1][0],
         )
-        alert.concerns.add(*(pk for _, pk in recent))
+        through: Any = PatternAlert.concerns.through
+        through.objects.bulk_create(
+            through(patternalert_id=alert.pk, concern_id=pk) for _, pk in recent
+        )
         self.summary.alerts += 1
 
 

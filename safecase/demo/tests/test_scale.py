@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth.hashers import check_password
+from django.db.models import DateTimeField
 
 from safecase.accounts.models import Membership, Organisation, User
 from safecase.accounts.selectors import active_memberships_of
@@ -18,6 +19,7 @@ from safecase.demo.personas import DEMO_PASSWORD
 from safecase.demo.scale import (
     BENCH_LEAD_EMAIL,
     CHRONOLOGY_CONCERNS,
+    CountySummary,
     allocate,
     chronology_concerns,
     load_county,
@@ -28,7 +30,9 @@ from safecase.people.selectors import person_list
 
 pytestmark = pytest.mark.django_db
 
-SIZE = {"organisations": 3, "people": 50, "concerns": 400}
+
+def _load_tiny() -> CountySummary:
+    return load_county(organisations=3, people=50, concerns=400)
 
 
 def _lead_actor() -> Actor:
@@ -40,7 +44,7 @@ def _lead_actor() -> Actor:
 
 
 def test_it_loads_exactly_what_was_asked_and_writes_no_audit_events() -> None:
-    summary = load_county(**SIZE)
+    summary = _load_tiny()
 
     assert Organisation.objects.count() == summary.organisations == 3
     assert Person.objects.count() == summary.people == 50
@@ -59,18 +63,18 @@ def test_it_loads_exactly_what_was_asked_and_writes_no_audit_events() -> None:
 
 
 def test_timestamps_are_the_loaders_not_the_time_of_loading() -> None:
-    load_county(**SIZE)
+    _load_tiny()
     concern = Concern.objects.order_by("submitted_at").first()
     assert concern is not None and concern.submitted_at is not None
     assert concern.created_at < concern.submitted_at
     assert Concern.objects.filter(created_at__lt=concern.submitted_at).exists()
     # auto_now is back on for everything made after the load.
     field = Concern._meta.get_field("created_at")
-    assert field.auto_now_add  # type: ignore[attr-defined]
+    assert isinstance(field, DateTimeField) and field.auto_now_add
 
 
 def test_the_benchmark_lead_sees_their_own_queue_and_people() -> None:
-    summary = load_county(**SIZE)
+    summary = _load_tiny()
     lead = User.objects.get(email=BENCH_LEAD_EMAIL)
     assert check_password(DEMO_PASSWORD, lead.password)
     actor = _lead_actor()
@@ -86,7 +90,7 @@ def test_the_benchmark_lead_sees_their_own_queue_and_people() -> None:
 
 
 def test_one_child_has_the_chronology_benchmarks_concerns_scaled_to_the_county() -> None:
-    summary = load_county(**SIZE)
+    summary = _load_tiny()
     bench_concerns = Concern.objects.filter(
         organisation_id=summary.bench_organisation_id, kind="child"
     ).count()
@@ -107,22 +111,25 @@ def test_one_child_has_the_chronology_benchmarks_concerns_scaled_to_the_county()
 
 
 def test_a_second_load_is_refused() -> None:
-    load_county(**SIZE)
+    _load_tiny()
     with pytest.raises(ValueError, match="already loaded"):
-        load_county(**SIZE)
+        _load_tiny()
 
 
 def test_the_same_seed_gives_the_same_county() -> None:
-    first = load_county(**SIZE)
+    first = _load_tiny()
     names = list(Person.objects.order_by("id").values_list("id", "family_name"))
     Concern.categories.through.objects.all().delete()
-    for model in (PatternAlert, ConcernAction, Triage, ConcernPerson):
-        model.objects.all().delete()
+    PatternAlert.objects.all().delete()
+    ConcernAction.objects.all().delete()
+    Triage.objects.all().delete()
+    ConcernPerson.objects.all().delete()
     Concern.objects.all().delete()
     Person.objects.all().delete()
-    for model in (Membership, User, Organisation):
-        model.objects.all().delete()
-    second = load_county(**SIZE)
+    Membership.objects.all().delete()
+    User.objects.all().delete()
+    Organisation.objects.all().delete()
+    second = _load_tiny()
     assert second.chronology_person_id == first.chronology_person_id
     assert list(Person.objects.order_by("id").values_list("id", "family_name")) == names
 
