@@ -242,7 +242,7 @@ def _page_queries(summary: Any, common_name: str) -> dict[str, Any]:
             "sql_ms": round(sum(ms for ms, _ in queries), 2),
             "slowest": [{"ms": round(ms, 2), "sql": sql[:3000]} for ms, sql in slowest],
         }
-        selects = [sql for _, sql in slowest if sql.lstrip().upper().startswith("SELECT")]
+        selects = [sql for _, sql in slowest if sql.lstrip("( ").upper().startswith("SELECT")]
         entry["plans"] = [_explain(sql) for sql in selects[:2]]
         report[name] = entry
     return report
