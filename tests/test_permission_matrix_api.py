@@ -31,7 +31,11 @@ IDS: dict[str, str] = dict.fromkeys(
     ("person", "reporter_concern", "worker_concern", "draft", "concern_person", "action"),
     str(uuid.UUID(int=0)),
 )
-API_MODULES = {"safecase.api.v1.people", "safecase.api.v1.concerns"}
+API_MODULES = {
+    "safecase.api.v1.people",
+    "safecase.api.v1.concerns",
+    "safecase.api.v1.triage",
+}
 
 EVERYONE_IN_RIVERSIDE_TEAM = ("lead", "deputy", "case_worker")
 OUTSIDERS = ("partner_with_share", "partner_without", "other_org", "primary_lead")

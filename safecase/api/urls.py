@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safecase.api.v1 import accounts, concerns, people, schema
+from safecase.api.v1 import accounts, concerns, people, schema, triage
 
 app_name = "api"
 
@@ -27,7 +27,7 @@ urlpatterns = [
     path("categories", concerns.CategoryListApi.as_view(), name="categories"),
     path("concerns", concerns.ConcernCreateApi.as_view(), name="concerns"),
     path("concerns/mine", concerns.MyConcernListApi.as_view(), name="my_concerns"),
-    path("concerns/queue", concerns.TriageQueueApi.as_view(), name="triage_queue"),
+    path("concerns/queue", triage.TriageQueueApi.as_view(), name="triage_queue"),
     path("concerns/<uuid:concern_id>", concerns.ConcernApi.as_view(), name="concern"),
     path(
         "concerns/<uuid:concern_id>/submit",
@@ -41,23 +41,23 @@ urlpatterns = [
     ),
     path(
         "concerns/<uuid:concern_id>/triage",
-        concerns.ConcernTriageApi.as_view(),
+        triage.ConcernTriageApi.as_view(),
         name="concern_triage",
     ),
     path(
         "concerns/<uuid:concern_id>/people/<uuid:concern_person_id>/link",
-        concerns.ConcernPersonLinkApi.as_view(),
+        triage.ConcernPersonLinkApi.as_view(),
         name="concern_person_link",
     ),
     path(
         "concerns/<uuid:concern_id>/actions",
-        concerns.ConcernActionCreateApi.as_view(),
+        triage.ConcernActionCreateApi.as_view(),
         name="concern_actions",
     ),
-    path("actions/mine", concerns.MyActionListApi.as_view(), name="my_actions"),
+    path("actions/mine", triage.MyActionListApi.as_view(), name="my_actions"),
     path(
         "actions/<uuid:action_id>/complete",
-        concerns.ActionCompleteApi.as_view(),
+        triage.ActionCompleteApi.as_view(),
         name="action_complete",
     ),
     path("schema/", schema.SchemaApi.as_view(), name="schema"),
