@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safecase.access.permissions import Permission
@@ -135,6 +139,10 @@ class ChronologyEntry:
     concern_id: Any
     approximate: bool = False
     significant: bool = False
+    # Where the entry sits among entries with the same time (see _RANK), and its own key:
+    # together with ``when`` they order the chronology totally, for keyset pages.
+    rank: int = 0
+    entry_id: Any = None
 
 
 @dataclass(frozen=True)
@@ -145,19 +153,9 @@ class ChronologyFilter:
     significant_only: bool = False
 
 
-def person_chronology(
-    actor: Actor,
-    person: Person,
-    *,
-    limit: int = 500,
-    only: ChronologyFilter | None = None,
-) -> list[ChronologyEntry]:
-    """Everything recorded about a person that the actor may see, in the order it happened,
-    optionally narrowed by category, dates (of what happened) and significance.
-
-    Four queries whatever the size: concerns, addenda, triages and actions for those concerns.
-    """
-    only = only or ChronologyFilter()
+def _chosen_concerns(actor: Actor, person: Person, only: ChronologyFilter) -> QuerySet[Concern]:
+    """The concerns about ``person`` the actor may see, narrowed by the filter (may repeat a
+    concern that names the person twice: use it as a subquery of keys)."""
     chosen = concerns_visible_to(actor).filter(people__person=person)
     if only.category:
         chosen = chosen.filter(categories__code=only.category)
@@ -167,50 +165,211 @@ def person_chronology(
         chosen = chosen.filter(happened_at__date__lte=only.date_to)
     if only.significant_only:
         chosen = chosen.filter(is_significant=True)
+    return chosen
+
+
+# Among entries at the same moment, a concern comes before its triage, its actions and its
+# addenda (newest first, so the higher rank is shown first).
+_RANK = {"concern": 4, "triage": 3, "action": 2, "addendum": 1}
+
+
+def _concern_entry(c: Concern) -> ChronologyEntry:
+    categories = ", ".join(cat.label for cat in c.categories.all())
+    return ChronologyEntry(
+        when=c.happened_at or c.submitted_at or c.created_at,
+        kind="Concern" if c.kind == ConcernKind.CHILD else "Low-level concern",
+        title=categories or "Concern",
+        summary=(c.fact or c.own_words)[:300],
+        concern_id=c.pk,
+        approximate=c.happened_at_approximate or c.happened_at is None,
+        significant=c.is_significant,
+        rank=_RANK["concern"],
+        entry_id=c.pk,
+    )
+
+
+def _addendum_entry(a: Addendum) -> ChronologyEntry:
+    return ChronologyEntry(
+        a.created_at,
+        "Addendum",
+        a.reason,
+        a.text[:300],
+        a.concern_id,
+        rank=_RANK["addendum"],
+        entry_id=a.pk,
+    )
+
+
+def _triage_entry(t: Triage) -> ChronologyEntry:
+    return ChronologyEntry(
+        t.created_at,
+        "Triage decision",
+        f"{t.get_decision_display()} – level {t.level_of_need}, {t.get_rag_display()}",
+        t.rationale[:300],
+        t.concern_id,
+        rank=_RANK["triage"],
+        entry_id=t.pk,
+    )
+
+
+def _action_entry(act: ConcernAction) -> ChronologyEntry:
+    return ChronologyEntry(
+        act.created_at,
+        "Action",
+        act.description,
+        f"Due {act.due_on:%d %b %Y}; {act.get_status_display().lower()}",
+        act.concern_id,
+        rank=_RANK["action"],
+        entry_id=act.pk,
+    )
+
+
+def _order(entry: ChronologyEntry) -> tuple[datetime, int, str]:
+    return (entry.when, entry.rank, str(entry.entry_id))
+
+
+def person_chronology(
+    actor: Actor,
+    person: Person,
+    *,
+    limit: int = 500,
+    only: ChronologyFilter | None = None,
+) -> list[ChronologyEntry]:
+    """Everything recorded about a person that the actor may see (the latest ``limit``
+    concerns and all that followed them), in the order it happened, newest first, optionally
+    narrowed by category, dates (of what happened) and significance. For exports and the API;
+    the person page reads it a page at a time (``person_chronology_page``).
+
+    Five queries whatever the size: concerns, their categories, and the addenda, triages and
+    actions of those concerns.
+    """
+    chosen = _chosen_concerns(actor, person, only or ChronologyFilter())
     concerns = list(
         chosen.distinct().prefetch_related("categories").order_by("-happened_at")[:limit]
     )
     ids = [c.pk for c in concerns]
-    entries: list[ChronologyEntry] = []
-    for c in concerns:
-        categories = ", ".join(cat.label for cat in c.categories.all())
-        entries.append(
-            ChronologyEntry(
-                when=c.happened_at or c.submitted_at or c.created_at,
-                kind="Concern" if c.kind == ConcernKind.CHILD else "Low-level concern",
-                title=categories or "Concern",
-                summary=(c.fact or c.own_words)[:300],
-                concern_id=c.pk,
-                approximate=c.happened_at_approximate or c.happened_at is None,
-                significant=c.is_significant,
-            )
-        )
-    for a in Addendum.objects.filter(concern_id__in=ids):
-        entries.append(
-            ChronologyEntry(a.created_at, "Addendum", a.reason, a.text[:300], a.concern_id)
-        )
-    for t in Triage.objects.filter(concern_id__in=ids):
-        entries.append(
-            ChronologyEntry(
-                t.created_at,
-                "Triage decision",
-                f"{t.get_decision_display()} – level {t.level_of_need}, {t.get_rag_display()}",
-                t.rationale[:300],
-                t.concern_id,
-            )
-        )
-    for act in ConcernAction.objects.filter(concern_id__in=ids):
-        entries.append(
-            ChronologyEntry(
-                act.created_at,
-                "Action",
-                act.description,
-                f"Due {act.due_on:%d %b %Y}; {act.get_status_display().lower()}",
-                act.concern_id,
-            )
-        )
-    entries.sort(key=lambda e: e.when, reverse=True)
+    entries = [_concern_entry(c) for c in concerns]
+    entries += [_addendum_entry(a) for a in Addendum.objects.filter(concern_id__in=ids)]
+    entries += [_triage_entry(t) for t in Triage.objects.filter(concern_id__in=ids)]
+    entries += [_action_entry(a) for a in ConcernAction.objects.filter(concern_id__in=ids)]
+    entries.sort(key=_order, reverse=True)
     return entries
+
+
+@dataclass(frozen=True)
+class ChronologyPage:
+    """One page of a chronology, newest first. Cursors are opaque; ``None`` at either end."""
+
+    entries: list[ChronologyEntry]
+    total: int
+    newer_cursor: str | None
+    older_cursor: str | None
+
+
+CHRONOLOGY_PAGE_SIZE = 50
+
+
+def _encode_cursor(entry: ChronologyEntry) -> str:
+    raw = f"{entry.when.isoformat()}|{entry.rank}|{entry.entry_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int, uuid.UUID] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        when, rank, pk = raw.split("|")
+        moment = datetime.fromisoformat(when)
+        if timezone.is_naive(moment):
+            return None
+        return moment, int(rank), uuid.UUID(pk)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return None
+
+
+def _beyond(
+    when_field: str, rank: int, cursor: tuple[datetime, int, uuid.UUID], *, older: bool
+) -> Q:
+    """Rows of one source (all of the same ``rank``) strictly beyond ``cursor`` in the order
+    (when, rank, key): older (before it, newest first) or newer (after it)."""
+    when, cursor_rank, key = cursor
+    lt, le = ("lt", "lte") if older else ("gt", "gte")
+    if rank == cursor_rank:
+        return Q(**{f"{when_field}__{lt}": when}) | Q(**{when_field: when, f"pk__{lt}": key})
+    # A lower rank sorts before the cursor's entry at the same moment (it is "older").
+    same_moment_counts = (rank < cursor_rank) == older
+    return Q(**{f"{when_field}__{le if same_moment_counts else lt}": when})
+
+
+def person_chronology_page(
+    actor: Actor,
+    person: Person,
+    *,
+    only: ChronologyFilter | None = None,
+    cursor: str | None = None,
+    newer: bool = False,
+    size: int = CHRONOLOGY_PAGE_SIZE,
+) -> ChronologyPage:
+    """One page of the chronology: the ``size`` entries older than ``cursor`` (or, with
+    ``newer``, the ones just newer than it), newest first; the first page without a cursor.
+
+    Each source (concerns, addenda, triages, actions) gives at most ``size + 1`` rows beyond
+    the cursor, in SQL order, and they are merged here: a page costs the same for a child with
+    five entries as for one with five thousand, on the first page or the hundredth. Seven
+    queries: the four sources, the concerns' categories, the total, and nothing per row.
+    A malformed cursor starts again from the newest.
+    """
+    chosen = _chosen_concerns(actor, person, only or ChronologyFilter())
+    keys = chosen.values("pk")
+    position = _decode_cursor(cursor) if cursor else None
+    older = not (newer and position is not None)
+    direction = "-" if older else ""
+
+    def beyond(when_field: str, kind: str) -> Q:
+        if position is None:
+            return Q()
+        return _beyond(when_field, _RANK[kind], position, older=older)
+
+    when = Coalesce("happened_at", "submitted_at", "created_at")
+    concerns = (
+        Concern.objects.filter(pk__in=keys)
+        .annotate(chronology_when=when)
+        .filter(beyond("chronology_when", "concern"))
+        .prefetch_related("categories")
+        .order_by(f"{direction}chronology_when", f"{direction}pk")[: size + 1]
+    )
+    rows: list[ChronologyEntry] = [_concern_entry(c) for c in concerns]
+    for model, kind, make in (
+        (Addendum, "addendum", _addendum_entry),
+        (Triage, "triage", _triage_entry),
+        (ConcernAction, "action", _action_entry),
+    ):
+        found = (
+            model.objects.filter(concern_id__in=keys)  # type: ignore[attr-defined]
+            .filter(beyond("created_at", kind))
+            .order_by(f"{direction}created_at", f"{direction}pk")[: size + 1]
+        )
+        rows += [make(row) for row in found]
+    rows.sort(key=_order, reverse=older)
+    more_beyond = len(rows) > size
+    rows = rows[:size]
+    if not older:
+        rows.reverse()
+    total = Concern.objects.filter(pk__in=keys).aggregate(
+        concerns=Count("pk", distinct=True),
+        addenda=Count("addenda", distinct=True),
+        triages=Count("triages", distinct=True),
+        actions=Count("actions", distinct=True),
+    )
+    if not rows:
+        return ChronologyPage([], sum(total.values()), None, None)
+    has_older = more_beyond if older else position is not None
+    has_newer = (position is not None) if older else more_beyond
+    return ChronologyPage(
+        entries=rows,
+        total=sum(total.values()),
+        newer_cursor=_encode_cursor(rows[0]) if has_newer else None,
+        older_cursor=_encode_cursor(rows[-1]) if has_older else None,
+    )
 
 
 def default_review_date() -> date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 from safecase.core.models import BaseModel
 from safecase.people.identifiers import IdentifierScheme
@@ -63,6 +64,10 @@ class Person(BaseModel):
             models.Index(fields=("organisation", "family_name", "given_names")),
             models.Index(fields=("organisation", "date_of_birth")),
             models.Index(fields=("organisation", "created_at")),
+            # The duplicate check's same-family-name match (iexact: UPPER(...) on PostgreSQL).
+            models.Index(
+                models.F("organisation"), Upper("family_name"), name="people_org_family_upper"
+            ),
         )
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from safecase.access.decorators import requires
 from safecase.access.lookups import access_object
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
-from safecase.concerns.selectors import ChronologyFilter, categories_for, person_chronology
+from safecase.concerns.selectors import ChronologyFilter, categories_for, person_chronology_page
 from safecase.core.errors import Conflict, DomainError
 from safecase.core.pagination import keyset_page
 from safecase.people import actions, selectors
@@ -100,17 +100,19 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
         actor, selectors.people_visible_to(actor), person_id, Permission.PERSON_VIEW, log_view=True
     )
     chronology_filter = _chronology_filter(request)
-    entries = person_chronology(actor, person, only=chronology_filter)
-    # Show the chronology a page at a time: a child with hundreds of entries must not make the
-    # page slow to draw or to read. Exports carry the whole of it.
-    try:
-        page_number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page_number = 1
-    start = (page_number - 1) * CHRONOLOGY_PAGE
-    shown = entries[start : start + CHRONOLOGY_PAGE]
+    # Show the chronology a page at a time, read a page at a time: a child with hundreds of
+    # entries must not make the page slow to draw or to read. Exports carry the whole of it.
+    newer = request.GET.get("newer", "")[:200]
+    page = person_chronology_page(
+        actor,
+        person,
+        only=chronology_filter,
+        cursor=newer or request.GET.get("older", "")[:200] or None,
+        newer=bool(newer),
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("older", "newer"):
+        query.pop(name, None)
     return render(
         request,
         "people/person_detail.html",
@@ -118,11 +120,10 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
             "person": person,
             "identifiers": list(person.identifiers.order_by("scheme")),
             "can_edit": can(actor, Permission.PERSON_MANAGE, person),
-            "chronology": shown,
-            "chronology_total": len(entries),
-            "chronology_page": page_number,
-            "chronology_next": page_number + 1 if start + CHRONOLOGY_PAGE < len(entries) else None,
-            "chronology_prev": page_number - 1 if page_number > 1 else None,
+            "chronology": page.entries,
+            "chronology_total": page.total,
+            "chronology_newer": page.newer_cursor,
+            "chronology_older": page.older_cursor,
             "chronology_query": query.urlencode(),
             "filter": chronology_filter,
             "categories": list(categories_for(actor)),
@@ -142,9 +143,6 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
             else [],
         },
     )
-
-
-CHRONOLOGY_PAGE = 50
 
 
 def _date_param(request: HttpRequest, name: str) -> date | None:

@@ -459,6 +459,7 @@ def test_the_person_page_shows_the_chronology_a_page_at_a_time(
         page = client.get(f"/people/{person.pk}/")
     assert len(few.captured_queries) == len(many.captured_queries)
     assert len(page.context["chronology"]) == 50 and page.context["chronology_total"] == 63
-    second = client.get(f"/people/{person.pk}/", {"page": "2"})
+    second = client.get(f"/people/{person.pk}/", {"older": page.context["chronology_older"]})
     assert len(second.context["chronology"]) == 13
-    assert client.get(f"/people/{person.pk}/", {"page": "x"}).status_code == 200
+    assert second.context["chronology_older"] is None
+    assert client.get(f"/people/{person.pk}/", {"older": "x"}).status_code == 200

@@ -1,0 +1,106 @@
+"""Profile one page in process against a loaded database (``manage.py demo --scale county``).
+
+    DATABASE_URL=... SAFECASE_DEBUG=1 SAFECASE_DEMO=1 .venv/bin/python benchmarks/profile_page.py \
+        /concerns/queue/ [--repeat 50] [--top 30] [--queries]
+
+Signs in as the county's benchmark lead (session made directly, MFA marked done), turns DEBUG
+off once Django has loaded (as production runs), renders the page ``--repeat`` times and prints
+the mean time per request, the query count, and the cProfile functions with the most cumulative
+time. ``{person}`` in the path is replaced by the child with the longest chronology, ``{name}`` by
+the commonest family name in the lead's organisation. A tool for finding where time goes; the
+figures that count are ``benchmarks/concerns.py``'s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SAFECASE_IGNORE_DOTENV", "1")
+os.environ.setdefault("SAFECASE_ALLOWED_HOSTS", "testserver")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path")
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--queries", action="store_true", help="print each query and its time")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection, reset_queries
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from safecase.accounts.models import User
+    from safecase.concerns.models import ConcernPerson
+    from safecase.demo.scale import BENCH_LEAD_EMAIL
+    from safecase.people.models import Person
+
+    settings.DEBUG = False
+    lead = User.objects.get(email=BENCH_LEAD_EMAIL)
+    org = lead.memberships.get().organisation
+    person = (
+        ConcernPerson.objects.filter(organisation=org, person__isnull=False)
+        .values("person")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    name = (
+        Person.objects.filter(organisation=org)
+        .values("family_name")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    path = args.path.format(person=person["person"] if person else "", name=name["family_name"])
+    client = Client()
+    client.force_login(lead)
+    device, _ = TOTPDevice.objects.get_or_create(user=lead, name="profile", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+
+    first = client.get(path)
+    if first.status_code != 200:
+        print(f"{path}: {first.status_code}", file=sys.stderr)
+        return 1
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(path)
+    print(f"{path}: {len(first.content)} bytes, {len(ctx.captured_queries)} queries")
+    if args.queries:
+        for q in ctx.captured_queries:
+            print(f"  {q['time']}s  {q['sql'][:300]}")
+    reset_queries()
+    started = time.perf_counter()
+    for _ in range(args.repeat):
+        client.get(path)
+    mean = (time.perf_counter() - started) / args.repeat * 1000
+    print(f"mean {mean:.1f} ms per request over {args.repeat}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(args.repeat):
+        client.get(path)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(args.top)
+    stats.sort_stats("tottime").print_stats(args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
