@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "safecase.people",
     "safecase.concerns",
     "safecase.insight",
+    "safecase.notifications",
     "safecase.api",
     "safecase.web",
     "safecase.demo",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("people/", include("safecase.people.urls")),
     path("concerns/", include("safecase.concerns.urls")),
     path("search/", include("safecase.insight.urls")),
+    path("notifications/", include("safecase.notifications.urls")),
     path("api-tokens/", include("safecase.api.urls_web")),
     path("api/v1/", include("safecase.api.urls")),
 ]

@@ -21,6 +21,9 @@ class Permission(StrEnum):
     # The audit trail of the organisation (read-only).
     AUDIT_VIEW = "audit.view"
 
+    # A member's own in-app notifications in the current organisation (read, mark read).
+    NOTIFICATION_VIEW_OWN = "notification.view_own"
+
     # Case content. Defined now so the role table is complete; the screens arrive with the
     # concerns and cases issues. The organisation administrator and the auditor hold none of these.
     CONCERN_RECORD = "concern.record"

@@ -19,7 +19,7 @@ class Role(models.TextChoices):
     ORG_ADMIN = "org_admin", "Organisation administrator"
 
 
-_EVERY_MEMBER = {P.ORG_VIEW, P.TOKEN_MANAGE_OWN}
+_EVERY_MEMBER = {P.ORG_VIEW, P.TOKEN_MANAGE_OWN, P.NOTIFICATION_VIEW_OWN}
 _SAFEGUARDING_TEAM = _EVERY_MEMBER | {
     P.CONCERN_RECORD,
     P.CONCERN_VIEW_OWN,

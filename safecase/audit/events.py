@@ -61,6 +61,10 @@ class AuditAction(models.TextChoices):
     PATTERN_ALERT_REVIEWED = "pattern.alert_reviewed", "Pattern alert reviewed"
     ACTION_CREATED = "action.created", "Action set"
     ACTION_COMPLETED = "action.completed", "Action completed"
+    # In-app notifications
+    NOTIFICATION_SENT = "notification.sent", "Notification sent"
+    NOTIFICATION_READ = "notification.read", "Notification marked read"
+    NOTIFICATION_ALL_READ = "notification.all_read", "All notifications marked read"
     # Demo data
     DEMO_LOADED = "demo.loaded", "Demo data loaded"
 

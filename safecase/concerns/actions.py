@@ -40,7 +40,11 @@ from safecase.concerns.models import (
     PatternAlert,
     Triage,
 )
-from safecase.concerns.tasks import evaluate_patterns, notify_leads_of_urgent_concern
+from safecase.concerns.tasks import (
+    evaluate_patterns,
+    notify_leads_of_urgent_concern,
+    notify_owner_of_action,
+)
 from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, DomainError, NotPermitted
 from safecase.core.files import delete_stored, inspect_upload, open_decrypted, store_encrypted
@@ -375,6 +379,7 @@ def action_create(
         subject=action,
         changes={"owner": owner.pk, "due_on": due_on, "concern": concern.pk},
     )
+    notify_owner_of_action(actor=actor, action=action)
     return action
 
 

@@ -25,6 +25,7 @@ from safecase.concerns.models import (
     PatternRule,
     Triage,
 )
+from safecase.concerns.tasks import notify_leads_of_pattern_alert
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ def _open_alert(
     else:
         PatternAlert.objects.filter(pk=alert.pk).update(summary=summary[:300])
     alert.concerns.add(*concerns)
+    if is_new:
+        notify_leads_of_pattern_alert(alert)
     return Found(alert, is_new)
 
 

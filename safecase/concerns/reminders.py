@@ -20,6 +20,7 @@ from safecase.audit.events import AuditAction
 from safecase.concerns.choices import ActionStatus, ConcernStatus
 from safecase.concerns.models import Concern, ConcernAction
 from safecase.concerns.selectors import overdue_before
+from safecase.concerns.tasks import notify_of_escalation, notify_owner_of_overdue_action
 from safecase.core.actors import Actor
 
 Message = tuple[str, str, str, list[str]]
@@ -60,6 +61,7 @@ def escalate_overdue_concerns() -> int:
         actor = Actor.system("send_reminders", organisation=organisation)
         for concern in concerns:
             recorder.record(actor=actor, action=AuditAction.CONCERN_ESCALATED, subject=concern)
+            notify_of_escalation(actor=actor, concern=concern)
         hours = settings.SAFECASE_TRIAGE_OVERDUE_HOURS
         body = (
             f"{len(concerns)} concern(s) at {organisation.name} have waited more than {hours} "
@@ -78,6 +80,10 @@ def send_overdue_action_digest() -> int:
     """E-mail each owner of overdue actions one summary. Returns how many e-mails were sent."""
     today = timezone.localdate()
     overdue = ConcernAction.objects.filter(status=ActionStatus.OPEN, due_on__lt=today)
+    # In-app too, once per action (notify skips owners already told about it).
+    for action in overdue.select_related("owner", "organisation"):
+        actor = Actor.system("send_reminders", organisation=action.organisation)
+        notify_owner_of_overdue_action(actor=actor, action=action)
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for email, org_name in overdue.values_list("owner__email", "organisation__name"):
         counts[(email, org_name)] += 1

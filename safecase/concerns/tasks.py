@@ -1,29 +1,84 @@
-"""Background work for concerns: telling the leads at once about an urgent concern (R7)."""
+"""Telling people that concern work waits for them: at once about an urgent concern (R7), in-app
+about escalations, pattern alerts and actions, and the background task that runs the pattern
+rules.
+
+E-mails and in-app notifications name no child and quote nothing: they say only that something
+is waiting, so nothing sensitive leaves the system or sits on a shared screen. Each goes only
+to people who may open the record it points at (a low-level concern about an adult, for one,
+only to those who may read the low-level log).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django_tasks import task
 
 from safecase.access.roles import Role
-from safecase.accounts.models import User
-from safecase.concerns.models import Concern
+from safecase.accounts.models import Membership, User
+from safecase.concerns.models import Concern, ConcernAction, PatternAlert
+from safecase.concerns.selectors import concerns_visible_to
+from safecase.core.actors import Actor
+from safecase.notifications.actions import notify
+from safecase.notifications.models import NotificationKind
+
+SAFEGUARDING_LEADS = (Role.LEAD, Role.DEPUTY_LEAD)
+
+
+def _members_with(organisation_id: object, roles: Sequence[str]) -> list[Membership]:
+    return list(
+        Membership.objects.filter(
+            organisation_id=organisation_id,
+            organisation__is_active=True,
+            is_active=True,
+            user__is_active=True,
+            roles__role__in=roles,
+        )
+        .distinct()
+        .select_related("user", "organisation")
+        .prefetch_related("roles")
+        .order_by("user__email")
+    )
+
+
+def _as_member(membership: Membership) -> Actor:
+    return Actor(
+        user=membership.user,
+        organisation=membership.organisation,
+        roles=frozenset(membership.role_names()),
+        channel="task",
+    )
+
+
+def readers_of(concern: Concern, roles: Sequence[str] = SAFEGUARDING_LEADS) -> list[User]:
+    """The active members holding one of ``roles`` who may open this concern."""
+    return [
+        m.user
+        for m in _members_with(concern.organisation_id, roles)
+        if concerns_visible_to(_as_member(m)).filter(pk=concern.pk).exists()
+    ]
 
 
 @task()
 def notify_leads_of_urgent_concern(concern_id: str) -> int:
-    """E-mail every active lead and deputy. The e-mail names no child and quotes nothing: it
-    only says that an urgent concern is waiting, so nothing sensitive leaves the system."""
+    """Tell every lead and deputy who may read it, in-app and by e-mail. Returns how many
+    e-mails were sent. Safe to run twice: nobody is notified in-app twice."""
     concern = Concern.objects.select_related("organisation").filter(pk=concern_id).first()
     if concern is None:
         return 0
-    leads = User.objects.filter(
-        is_active=True,
-        memberships__organisation=concern.organisation,
-        memberships__is_active=True,
-        memberships__roles__role__in=[Role.LEAD, Role.DEPUTY_LEAD],
-    ).distinct()
+    leads = readers_of(concern)
+    notify(
+        actor=Actor(
+            user=None, organisation=concern.organisation, channel="task", system_label="urgent"
+        ),
+        organisation_id=concern.organisation_id,
+        recipients=leads,
+        kind=NotificationKind.URGENT_CONCERN,
+        target_id=concern.pk,
+        at=concern.submitted_at,
+    )
     subject = "Urgent safeguarding concern waiting in Safecase"
     body = (
         f"An urgent concern has just been recorded at {concern.organisation.name}.\n\n"
@@ -33,11 +88,61 @@ def notify_leads_of_urgent_concern(concern_id: str) -> int:
     return send_mass_mail(messages, fail_silently=False)
 
 
+def notify_of_escalation(*, actor: Actor, concern: Concern) -> None:
+    """In-app, to the deputies and leads who may read it: an overdue concern still waits.
+    Called by the escalation, inside its transaction."""
+    notify(
+        actor=actor,
+        organisation_id=concern.organisation_id,
+        recipients=readers_of(concern),
+        kind=NotificationKind.CONCERN_ESCALATED,
+        target_id=concern.pk,
+        at=concern.submitted_at,
+    )
+
+
+def notify_leads_of_pattern_alert(alert: PatternAlert) -> None:
+    """In-app, to the organisation's leads: a new pattern alert waits for review. Called where
+    the alert is opened, inside the evaluation's transaction."""
+    notify(
+        actor=Actor.system("patterns"),
+        organisation_id=alert.organisation_id,
+        recipients=[m.user for m in _members_with(alert.organisation_id, [Role.LEAD])],
+        kind=NotificationKind.PATTERN_ALERT,
+        target_id=alert.pk,
+        at=alert.created_at,
+    )
+
+
+def notify_owner_of_action(*, actor: Actor, action: ConcernAction) -> None:
+    """In-app, to the action's owner, when someone else set it for them."""
+    if actor.user is not None and action.owner_id == actor.user.pk:
+        return
+    notify(
+        actor=actor,
+        organisation_id=action.organisation_id,
+        recipients=[action.owner],
+        kind=NotificationKind.ACTION_ASSIGNED,
+        target_id=action.pk,
+        at=action.created_at,
+    )
+
+
+def notify_owner_of_overdue_action(*, actor: Actor, action: ConcernAction) -> None:
+    """In-app, once per action, to its owner: it is past its due date."""
+    notify(
+        actor=actor,
+        organisation_id=action.organisation_id,
+        recipients=[action.owner],
+        kind=NotificationKind.ACTION_OVERDUE,
+        target_id=action.pk,
+    )
+
+
 @task()
 def evaluate_patterns(concern_id: str) -> int:
     """Run the organisation's pattern rules for one concern, as the system."""
     from safecase.concerns.actions import concern_evaluate_patterns
-    from safecase.core.actors import Actor
 
     concern = Concern.objects.filter(pk=concern_id).select_related("organisation").first()
     if concern is None:

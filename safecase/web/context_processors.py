@@ -1,7 +1,9 @@
-"""Navigation by role and the organisation switcher, for the base layout."""
+"""Navigation by role, the organisation switcher and the unread notifications count, for the
+base layout."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.http import HttpRequest
@@ -9,6 +11,8 @@ from django.urls import reverse
 
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
+from safecase.core.actors import Actor
+from safecase.notifications.selectors import UNREAD_COUNT_LIMIT, unread_count
 
 # (label, url name, permission): shown to those who hold the permission, in this order.
 NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
@@ -29,7 +33,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
 def navigation(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, "actor", None)
     if actor is None or actor.user is None:
-        return {"nav_items": [], "org_switcher": None}
+        return {"nav_items": [], "org_switcher": None, "notifications_badge": None}
     items = []
     for label, url_name, perm in NAVIGATION:
         if can(actor, perm):
@@ -42,4 +46,31 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "current": actor.organisation,
             "choices": [m.organisation for m in memberships],
         }
-    return {"nav_items": items, "org_switcher": switcher}
+    return {
+        "nav_items": items,
+        "org_switcher": switcher,
+        "notifications_badge": _notifications_badge(actor),
+    }
+
+
+class NotificationsBadge:
+    """The header's "Notifications (N)". Counted lazily, once per request, in one indexed query,
+    and only when a template shows it (partials that do not extend the base layout pay nothing).
+    """
+
+    def __init__(self, actor: Actor) -> None:
+        self._actor = actor
+
+    @cached_property
+    def count(self) -> int:
+        return unread_count(self._actor)
+
+    @property
+    def label(self) -> str:
+        return f"{UNREAD_COUNT_LIMIT}+" if self.count > UNREAD_COUNT_LIMIT else str(self.count)
+
+
+def _notifications_badge(actor: Actor) -> NotificationsBadge | None:
+    if actor.organisation is None or not can(actor, Permission.NOTIFICATION_VIEW_OWN):
+        return None
+    return NotificationsBadge(actor)
