@@ -1,4 +1,5 @@
-"""The permission matrix for the people and concerns API (security bar Z1, Z2, Z5, Z7, Z8).
+"""The permission matrix for the people, concerns, files and alerts API (security bar Z1, Z2,
+Z5, Z7, Z8).
 
 Reading: ``default`` is what any signed-in persona gets unless listed. A role without the
 permission gets 403; a record outside the actor's scope gets 404 (the same as a missing one);
@@ -21,6 +22,7 @@ from safecase.accounts.models import Membership
 from safecase.concerns import actions as concern_actions
 from safecase.concerns.models import Concern
 from safecase.core.actors import Actor
+from safecase.core.tests.test_files import pdf, png
 from safecase.demo.personas import DemoWorld
 from safecase.people.actions import person_create
 from tests.guard import iter_views
@@ -28,13 +30,25 @@ from tests.matrix import PERSONAS, Endpoint, run_matrix
 
 # The records each row is about: filled by the matrix test (placeholders until then).
 IDS: dict[str, str] = dict.fromkeys(
-    ("person", "reporter_concern", "worker_concern", "draft", "concern_person", "action"),
+    (
+        "person",
+        "reporter_concern",
+        "worker_concern",
+        "draft",
+        "concern_person",
+        "action",
+        "attachment",
+        "draft_attachment",
+        "alert",
+    ),
     str(uuid.UUID(int=0)),
 )
 API_MODULES = {
     "safecase.api.v1.people",
     "safecase.api.v1.concerns",
     "safecase.api.v1.triage",
+    "safecase.api.v1.attachments",
+    "safecase.api.v1.alerts",
 }
 
 EVERYONE_IN_RIVERSIDE_TEAM = ("lead", "deputy", "case_worker")
@@ -132,6 +146,40 @@ ENDPOINTS = [
     Endpoint("api set an action on the reporter's concern (empty body)", "POST",
              lambda w: _api(f"concerns/{IDS['reporter_concern']}/actions"), 403,
              {"lead": 400, "deputy": 400, "other_org": 404, "primary_lead": 404}, api=True),
+    # Files: listed by those who may read the concern; added only by its own organisation
+    # (a JSON body is refused with 415 before anything is read); downloaded only through their
+    # own concern.
+    Endpoint("api the reporter's concern's files", "GET",
+             lambda w: _api(f"concerns/{IDS['reporter_concern']}/attachments"), 403,
+             REPORTERS_CONCERN, api=True),
+    Endpoint("api the reporter's draft's files", "GET",
+             lambda w: _api(f"concerns/{IDS['draft']}/attachments"), 403,
+             {**persona_map(RECORDERS, 404), "reporter": 200}, api=True),
+    Endpoint("api add a file to the reporter's concern (not multipart)", "POST",
+             lambda w: _api(f"concerns/{IDS['reporter_concern']}/attachments"), 403,
+             {**persona_map(("reporter", *EVERYONE_IN_RIVERSIDE_TEAM), 415),
+              **persona_map(OUTSIDERS, 404)}, api=True),
+    Endpoint("api add a file to the reporter's draft (not multipart)", "POST",
+             lambda w: _api(f"concerns/{IDS['draft']}/attachments"), 403,
+             {**persona_map(RECORDERS, 404), "reporter": 415}, api=True),
+    Endpoint("api download the reporter's concern's file", "GET",
+             lambda w: _api(
+                 f"concerns/{IDS['reporter_concern']}/attachments/{IDS['attachment']}/download"
+             ), 403, REPORTERS_CONCERN, api=True),
+    Endpoint("api download the reporter's draft's file", "GET",
+             lambda w: _api(
+                 f"concerns/{IDS['draft']}/attachments/{IDS['draft_attachment']}/download"
+             ), 403, {**persona_map(RECORDERS, 404), "reporter": 200}, api=True),
+    Endpoint("api download the file through the wrong concern", "GET",
+             lambda w: _api(
+                 f"concerns/{IDS['worker_concern']}/attachments/{IDS['attachment']}/download"
+             ), 403, persona_map(RECORDERS, 404), api=True),
+    # Pattern alerts: the triage team of the alert's organisation only.
+    Endpoint("api open pattern alerts", "GET", lambda w: _api("alerts"), 403,
+             persona_map(TRIAGERS, 200), api=True),
+    Endpoint("api review a Riverside alert (empty body)", "POST",
+             lambda w: _api(f"alerts/{IDS['alert']}/review"), 403,
+             {"lead": 400, "deputy": 400, "other_org": 404, "primary_lead": 404}, api=True),
     # Actions: every member may list their own; the owner or a lead may complete one.
     Endpoint("api my actions", "GET", lambda w: _api("actions/mine"), 200, api=True),
     Endpoint("api complete the case worker's action", "POST",
@@ -161,7 +209,7 @@ def _build_records(world: DemoWorld) -> None:
         lawful_basis="Children Act 1989 s47",
     )
     concerns: dict[str, Concern] = {}
-    for persona in ("reporter", "case_worker"):
+    for persona in ("reporter", "case_worker", "deputy"):
         author = _actor(world, persona)
         draft = concern_actions.concern_save_draft(
             actor=author,
@@ -183,6 +231,18 @@ def _build_records(world: DemoWorld) -> None:
         category_codes=[],
         fact="Not finished.",
     )
+    # Three concerns about one child within a month: a pattern alert (before any link).
+    (alert,) = concern_actions.concern_evaluate_patterns(actor=lead, concern=concerns["deputy"])
+    attachment = concern_actions.attachment_add(
+        actor=_actor(world, "reporter"),
+        concern=concerns["reporter"],
+        name="note.png",
+        data=png(),
+        reason="A photo of the handwritten note",
+    )
+    draft_attachment = concern_actions.attachment_add(
+        actor=_actor(world, "reporter"), concern=draft, name="letter.pdf", data=pdf()
+    )
     named = concerns["reporter"].people.get()
     concern_actions.concern_link_person(actor=lead, concern_person=named, person=person)
     action = concern_actions.action_create(
@@ -199,6 +259,9 @@ def _build_records(world: DemoWorld) -> None:
         draft=str(draft.pk),
         concern_person=str(named.pk),
         action=str(action.pk),
+        attachment=str(attachment.pk),
+        draft_attachment=str(draft_attachment.pk),
+        alert=str(alert.pk),
     )
 
 

@@ -116,14 +116,17 @@ def if_match_version(request: Request, current: int) -> int:
 
 
 @contextmanager
-def domain_errors(fields: dict[str, str] | None = None) -> Iterator[None]:
+def domain_errors(fields: dict[str, str] | None = None, *, stale: bool = True) -> Iterator[None]:
     """An action's field error as a 400 naming the API's field (``fields`` maps the action's
-    names to ours); a stale version as 412. Other errors go to safecase.api.errors."""
+    names to ours); a conflict as 412 (a stale version) or, with ``stale=False`` for records
+    that carry no version, as 409. Other errors go to safecase.api.errors."""
     try:
         yield
     except NotPermitted:
         raise
     except Conflict as exc:
+        if not stale:
+            raise
         raise PreconditionFailed(exc.message) from exc
     except DomainError as exc:
         if exc.field is None:
@@ -143,6 +146,7 @@ _ERROR_DESCRIPTIONS = {
     404: "Missing, or outside your scope: the same answer for both.",
     409: "The record is in a state that does not allow this.",
     412: "Stale If-Match: the record changed since you read it. Nothing was changed.",
+    415: "The body is not in a format this endpoint reads (see its request body).",
     428: "If-Match missing: send the ETag you read. Nothing was changed.",
 }
 

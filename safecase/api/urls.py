@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safecase.api.v1 import accounts, concerns, people, schema, triage
+from safecase.api.v1 import accounts, alerts, attachments, concerns, people, schema, triage
 
 app_name = "api"
 
@@ -54,6 +54,18 @@ urlpatterns = [
         triage.ConcernActionCreateApi.as_view(),
         name="concern_actions",
     ),
+    path(
+        "concerns/<uuid:concern_id>/attachments",
+        attachments.ConcernAttachmentListCreateApi.as_view(),
+        name="concern_attachments",
+    ),
+    path(
+        "concerns/<uuid:concern_id>/attachments/<uuid:attachment_id>/download",
+        attachments.ConcernAttachmentDownloadApi.as_view(),
+        name="concern_attachment_download",
+    ),
+    path("alerts", alerts.AlertListApi.as_view(), name="alerts"),
+    path("alerts/<uuid:alert_id>/review", alerts.AlertReviewApi.as_view(), name="alert_review"),
     path("actions/mine", triage.MyActionListApi.as_view(), name="my_actions"),
     path(
         "actions/<uuid:action_id>/complete",

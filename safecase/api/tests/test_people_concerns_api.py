@@ -4,7 +4,6 @@ paging and query counts."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,7 +13,6 @@ from django.utils import timezone
 
 from conftest import actor_for
 from safecase.access.actions import share_grant
-from safecase.accounts import auth_actions
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.concerns import actions as concern_actions
@@ -29,22 +27,6 @@ pytestmark = pytest.mark.django_db
 VALID_NHS = "943 476 5919"
 VALID_UPN = "B801200005001"
 FUTURE = (timezone.localdate() + timedelta(days=14)).isoformat()
-
-
-@pytest.fixture
-def api(world: DemoWorld) -> Callable[[str], Client]:
-    """A client for a persona, authenticated by a personal token made with MFA."""
-    clients: dict[str, Client] = {}
-
-    def client_for(persona: str) -> Client:
-        if persona not in clients:
-            _, secret = auth_actions.api_token_create(
-                actor=actor_for(world, persona), name="tests", days=30, with_mfa=True
-            )
-            clients[persona] = Client(headers={"authorization": f"Bearer {secret}"})
-        return clients[persona]
-
-    return client_for
 
 
 def send(client: Client, method: str, url: str, body: Any = None, **headers: str) -> Any:

@@ -124,7 +124,7 @@ class TriageQueueApi(RecordApiView):
         return self.page(
             selectors.triage_queue(self.actor),
             QueueItemOutputSerializer,
-            overdue_before=selectors.overdue_before(),
+            overdue_before=selectors.overdue_before(self.actor.organisation_id),
         )
 
 
