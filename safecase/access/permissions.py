@@ -32,6 +32,9 @@ class Permission(StrEnum):
     CONCERN_TRIAGE = "concern.triage"
     # The low-level concerns log about adults (KCSIE Part 4): the lead only, by default.
     CONCERN_VIEW_LOW_LEVEL = "concern.view_low_level"
+    # The organisation's safeguarding settings: categories, triage timings, level-of-need
+    # labels and pattern rules (issue 3).
+    CONCERN_CONFIGURE = "concern.configure"
     PERSON_VIEW = "person.view"
     PERSON_MANAGE = "person.manage"
     CASE_VIEW = "case.view"

@@ -40,6 +40,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
         | {P.CONCERN_TRIAGE, P.CONCERN_VIEW_LOW_LEVEL, P.PERSON_MANAGE, P.CASE_MANAGE}
         | {P.CASE_DECIDE}
         | {P.SHARE_GRANT, P.RECORD_RESTRICT}
+        # Only the lead configures the organisation's safeguarding settings. Deputies share the
+        # casework but not this: the settings decide when a concern counts as overdue and is
+        # escalated to the deputies themselves, and which patterns are watched for, and the lead
+        # keeps ultimate responsibility for them (KCSIE). A deputy may be made a lead as well.
+        | {P.CONCERN_CONFIGURE}
     ),
     Role.DEPUTY_LEAD: frozenset(
         _SAFEGUARDING_TEAM | {P.CONCERN_TRIAGE, P.PERSON_MANAGE, P.CASE_MANAGE, P.SHARE_GRANT}

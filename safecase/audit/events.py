@@ -61,6 +61,15 @@ class AuditAction(models.TextChoices):
     PATTERN_ALERT_REVIEWED = "pattern.alert_reviewed", "Pattern alert reviewed"
     ACTION_CREATED = "action.created", "Action set"
     ACTION_COMPLETED = "action.completed", "Action completed"
+    # The organisation's safeguarding settings (issue 3)
+    CATEGORY_ADDED = "category.added", "Concern category added"
+    CATEGORY_RENAMED = "category.renamed", "Concern category renamed"
+    CATEGORY_RETIRED = "category.retired", "Concern category retired"
+    CATEGORY_REINSTATED = "category.reinstated", "Concern category reinstated"
+    CATEGORY_REORDERED = "category.reordered", "Concern categories reordered"
+    TRIAGE_TIMINGS_CHANGED = "triage.timings_changed", "Triage timings changed"
+    LEVEL_LABELS_CHANGED = "level_of_need.labels_changed", "Level-of-need labels changed"
+    PATTERN_RULE_CHANGED = "pattern.rule_changed", "Pattern rule changed"
     # In-app notifications
     NOTIFICATION_SENT = "notification.sent", "Notification sent"
     NOTIFICATION_READ = "notification.read", "Notification marked read"

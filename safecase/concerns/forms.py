@@ -274,8 +274,13 @@ class TriageForm(forms.Form):
     review_on = forms.DateField(label="Look at this again on", required=False, widget=DateInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, level_choices: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if level_choices:
+            # The organisation's own words for levels 1–4; the stored number never changes.
+            self.fields["level_of_need"].choices = level_choices
         self.fields["level_of_need"].widget.attrs.update({"class": "govuk-select"})
         self.fields["rag"].widget.attrs.update({"class": "govuk-select"})
         self.fields["review_on"].widget.attrs.update({"class": "govuk-input govuk-input--width-10"})

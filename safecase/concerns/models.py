@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from safecase.concerns.choices import (
     ActionStatus,
@@ -156,6 +159,21 @@ class Triage(BaseModel):
     def __str__(self) -> str:
         return f"Triage of {self.concern_id}: {self.decision}"
 
+    # Replaces the method Django would generate from the choices (and django-stubs declares).
+    def get_level_of_need_display(self) -> str:  # type: ignore[no-redef]
+        """The level as the organisation labels it; the number stays comparable across agencies.
+        Free when the triage was read with select_related("organisation__safeguarding_settings")."""
+        organisation = self._state.fields_cache.get("organisation")
+        labels: SafeguardingSettings
+        if organisation is not None and "safeguarding_settings" in organisation._state.fields_cache:
+            try:
+                labels = organisation.safeguarding_settings
+            except SafeguardingSettings.DoesNotExist:
+                labels = SafeguardingSettings()
+        else:
+            labels = SafeguardingSettings.for_organisation(self.organisation_id)
+        return labels.level_label(self.level_of_need)
+
 
 class ConcernAction(BaseModel):
     """Something someone must do about a concern, by a date (T3)."""
@@ -226,6 +244,8 @@ class PatternRule(BaseModel):
     threshold = models.PositiveSmallIntegerField()
     window_days = models.PositiveSmallIntegerField()
     is_active = models.BooleanField(default=True)
+    # Optimistic lock for the lead's edit screen; a kind with no row yet is version 0.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = (
@@ -257,3 +277,105 @@ class PatternAlert(BaseModel):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class CategoryOverride(BaseModel):
+    """How one organisation shows a shipped default category: retired (hidden for this
+    organisation only) and its place in the organisation's order. The shared default row never
+    changes. Seen and changed by the organisation's lead (concern.configure)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="overrides")
+    is_hidden = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("organisation", "category"), name="uniq_category_override"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.category_id} at {self.organisation_id}"
+
+
+def _default_level_label(level: int) -> str:
+    """The shipped wording of a level without its number: "Early help" for level 2."""
+    return LevelOfNeed(level).label.split(" – ", 1)[-1]
+
+
+class SafeguardingSettings(BaseModel):
+    """One organisation's safeguarding settings (issue 3): when an untriaged concern counts as
+    overdue and when it is escalated to the deputies, and its own words for the four levels of
+    need. Empty means the shipped default, so a change to the operator's default reaches every
+    organisation that has not chosen its own. No row at all means every default.
+
+    ``version`` guards the timings and labels screens, ``categories_version`` every change to
+    the organisation's category list (optimistic locking). Seen and changed by the lead."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="safeguarding_settings"
+    )
+    overdue_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    escalate_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    level_1_label = models.CharField(max_length=80, blank=True)
+    level_2_label = models.CharField(max_length=80, blank=True)
+    level_3_label = models.CharField(max_length=80, blank=True)
+    level_4_label = models.CharField(max_length=80, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    categories_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "safeguarding settings"
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(overdue_hours__isnull=True) | Q(overdue_hours__gte=1),
+                name="overdue_hours_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(escalate_hours__isnull=True) | Q(escalate_hours__gte=1),
+                name="escalate_hours_positive",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Safeguarding settings of {self.organisation_id}"
+
+    @classmethod
+    def for_organisation(cls, organisation_id: Any) -> SafeguardingSettings:
+        """The organisation's settings, or (unsaved, version 0) the defaults."""
+        found = cls.objects.filter(organisation_id=organisation_id).first()
+        return found or cls(organisation_id=organisation_id)
+
+    @staticmethod
+    def default_overdue_hours() -> int:
+        return int(settings.SAFECASE_TRIAGE_OVERDUE_HOURS)
+
+    @staticmethod
+    def default_escalate_hours() -> int:
+        # Until now escalation happened as soon as a concern was overdue; that stays the default.
+        hours = getattr(settings, "SAFECASE_TRIAGE_ESCALATE_HOURS", None)
+        return int(hours or settings.SAFECASE_TRIAGE_OVERDUE_HOURS)
+
+    @property
+    def effective_overdue_hours(self) -> int:
+        return self.overdue_hours or self.default_overdue_hours()
+
+    @property
+    def effective_escalate_hours(self) -> int:
+        chosen = self.escalate_hours or self.default_escalate_hours()
+        return max(chosen, self.effective_overdue_hours)
+
+    def level_description(self, level: int) -> str:
+        """The organisation's words for a level (without its number)."""
+        own = getattr(self, f"level_{level}_label", "") if level in LevelOfNeed.values else ""
+        return own or _default_level_label(level)
+
+    def level_label(self, level: int) -> str:
+        if level not in LevelOfNeed.values:
+            return str(level)
+        return f"{level} – {self.level_description(level)}"
+
+    def level_choices(self) -> list[tuple[int, str]]:
+        return [(level, self.level_label(level)) for level in LevelOfNeed.values]

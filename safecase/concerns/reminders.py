@@ -19,7 +19,7 @@ from safecase.audit import recorder
 from safecase.audit.events import AuditAction
 from safecase.concerns.choices import ActionStatus, ConcernStatus
 from safecase.concerns.models import Concern, ConcernAction
-from safecase.concerns.selectors import overdue_before
+from safecase.concerns.selectors import escalation_due, safeguarding_settings_for
 from safecase.concerns.tasks import notify_of_escalation, notify_owner_of_overdue_action
 from safecase.core.actors import Actor
 
@@ -44,10 +44,10 @@ def escalate_overdue_concerns() -> int:
     overdue = list(
         Concern.objects.select_for_update()
         .filter(
+            escalation_due(),
             status=ConcernStatus.SUBMITTED,
             triaged_at__isnull=True,
             escalated_at__isnull=True,
-            submitted_at__lt=overdue_before(),
         )
         .select_related("organisation")
     )
@@ -62,7 +62,7 @@ def escalate_overdue_concerns() -> int:
         for concern in concerns:
             recorder.record(actor=actor, action=AuditAction.CONCERN_ESCALATED, subject=concern)
             notify_of_escalation(actor=actor, concern=concern)
-        hours = settings.SAFECASE_TRIAGE_OVERDUE_HOURS
+        hours = safeguarding_settings_for(organisation.pk).effective_escalate_hours
         body = (
             f"{len(concerns)} concern(s) at {organisation.name} have waited more than {hours} "
             "hours for triage.\n\nSign in to Safecase and open the triage queue.\n"

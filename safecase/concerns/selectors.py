@@ -10,7 +10,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -21,21 +31,33 @@ from safecase.concerns.choices import ActionStatus, ConcernKind, ConcernStatus
 from safecase.concerns.models import (
     Addendum,
     Category,
+    CategoryOverride,
     Concern,
     ConcernAction,
     ConcernPerson,
     PatternAlert,
+    SafeguardingSettings,
     Triage,
 )
 from safecase.core.actors import Actor
 from safecase.people.models import Person
 
 
-def categories_for(actor: Actor) -> QuerySet[Category]:
-    """The shipped defaults plus the organisation's own categories."""
-    return Category.objects.filter(
-        Q(organisation__isnull=True) | Q(organisation=actor.organisation), is_active=True
+def categories_for(actor: Actor, *, include_retired: bool = False) -> QuerySet[Category]:
+    """The shipped defaults plus the organisation's own categories, in the organisation's order;
+    without those it has retired (a default it hid, or its own it deactivated) unless asked."""
+    here = CategoryOverride.objects.filter(organisation=actor.organisation, category=OuterRef("pk"))
+    categories = Category.objects.filter(
+        Q(organisation__isnull=True, is_active=True) | Q(organisation=actor.organisation)
+    ).annotate(
+        hidden_here=Coalesce(
+            Subquery(here.values("is_hidden")[:1]), Value(False), output_field=BooleanField()
+        ),
+        place=Coalesce(Subquery(here.values("position")[:1]), F("position")),
     )
+    if not include_retired:
+        categories = categories.filter(is_active=True, hidden_here=False)
+    return categories.order_by("place", "label")
 
 
 def concerns_visible_to(actor: Actor) -> QuerySet[Concern]:
@@ -106,9 +128,40 @@ def open_alerts(actor: Actor) -> list[PatternAlert]:
     return [a for a in alerts if a.visible_concerns]
 
 
-def overdue_before() -> datetime:
-    """Concerns submitted before this and still untriaged are overdue."""
-    return timezone.now() - timedelta(hours=settings.SAFECASE_TRIAGE_OVERDUE_HOURS)
+def safeguarding_settings_for(organisation_id: object) -> SafeguardingSettings:
+    """The organisation's triage timings and level-of-need labels (defaults where unset)."""
+    return SafeguardingSettings.for_organisation(organisation_id)
+
+
+def overdue_before(organisation_id: object = None) -> datetime:
+    """Concerns submitted before this and still untriaged are overdue: by the organisation's
+    own triage target, or the operator's default (SAFECASE_TRIAGE_OVERDUE_HOURS)."""
+    hours = (
+        safeguarding_settings_for(organisation_id).effective_overdue_hours
+        if organisation_id is not None
+        else settings.SAFECASE_TRIAGE_OVERDUE_HOURS
+    )
+    return timezone.now() - timedelta(hours=hours)
+
+
+def escalation_due() -> Q:
+    """Concerns submitted longer ago than their organisation's escalation time (T1). One
+    condition per distinct setting, not per organisation, so it stays small at any scale."""
+    now = timezone.now()
+    default = SafeguardingSettings().effective_escalate_hours
+    by_hours: dict[int, list[Any]] = {}
+    chosen = SafeguardingSettings.objects.filter(
+        Q(overdue_hours__isnull=False) | Q(escalate_hours__isnull=False)
+    ).only("organisation_id", "overdue_hours", "escalate_hours")
+    for row in chosen:
+        if row.effective_escalate_hours != default:
+            by_hours.setdefault(row.effective_escalate_hours, []).append(row.organisation_id)
+    due = Q(submitted_at__lt=now - timedelta(hours=default))
+    if by_hours:
+        due &= ~Q(organisation_id__in=[o for orgs in by_hours.values() for o in orgs])
+    for hours, orgs in by_hours.items():
+        due |= Q(organisation_id__in=orgs, submitted_at__lt=now - timedelta(hours=hours))
+    return due
 
 
 def actions_of(actor: Actor) -> QuerySet[ConcernAction]:

@@ -193,7 +193,9 @@ def _detail_page(
         "marks": body_map.for_display(concern.body_map),
         "addenda": concern.addenda.select_related("author").order_by("created_at"),
         "attachments": concern.attachments.select_related("uploaded_by").order_by("created_at"),
-        "triages": concern.triages.select_related("triaged_by").order_by("-created_at"),
+        "triages": concern.triages.select_related(
+            "triaged_by", "organisation__safeguarding_settings"
+        ).order_by("-created_at"),
         "actions": concern.actions.select_related("owner").order_by("due_on"),
         "may_triage": may_triage,
         "addendum_form": forms.get("addendum_form") or AddendumForm(),
@@ -306,6 +308,7 @@ def concern_triage(request: HttpRequest, concern_id: str) -> HttpResponse:
     form = TriageForm(
         request.POST or None,
         initial={"version": concern.version, "review_on": selectors.default_review_date()},
+        level_choices=selectors.safeguarding_settings_for(actor.organisation_id).level_choices(),
     )
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -339,7 +342,7 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
         key=("-is_urgent", "submitted_at", "id"),
         cursor=request.GET.get("after"),
     )
-    overdue_before = selectors.overdue_before()
+    overdue_before = selectors.overdue_before(actor.organisation_id)
     today = timezone.localdate()
     return render(
         request,

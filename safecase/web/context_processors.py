@@ -24,6 +24,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("People", "people:list", Permission.PERSON_VIEW),
     ("Members", "accounts:member_list", Permission.ORG_MANAGE_MEMBERS),
     ("Organisation settings", "accounts:organisation_settings", Permission.ORG_MANAGE_SETTINGS),
+    ("Safeguarding settings", "concerns:config", Permission.CONCERN_CONFIGURE),
     ("Audit trail", "audit:event_list", Permission.AUDIT_VIEW),
     ("API tokens", "api_tokens:list", Permission.TOKEN_MANAGE_OWN),
     ("Your account", "accounts:account", Permission.ACCOUNT_SELF),

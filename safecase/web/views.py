@@ -48,7 +48,10 @@ def home(request: HttpRequest) -> HttpResponse:
         work["waiting"] = concern_selectors.triage_queue(actor).count()
         work["overdue"] = (
             concern_selectors.triage_queue(actor)
-            .filter(triaged_at__isnull=True, submitted_at__lt=concern_selectors.overdue_before())
+            .filter(
+                triaged_at__isnull=True,
+                submitted_at__lt=concern_selectors.overdue_before(actor.organisation_id),
+            )
             .count()
         )
         work["alerts"] = len(concern_selectors.open_alerts(actor))
