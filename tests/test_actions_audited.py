@@ -646,7 +646,8 @@ def _notify(k: Kit, actor: Actor | None = None) -> Call:
 
 
 def _a_notification(k: Kit) -> Notification:
-    return _notify(k)()[0]
+    sent: list[Notification] = _notify(k)()
+    return sent[0]
 
 
 def _notification_mark_read(k: Kit, persona: str = "reporter") -> Call:

@@ -19,10 +19,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -34,6 +34,7 @@ from safecase.concerns import actions as concern_actions
 from safecase.concerns.choices import ActionStatus, ConcernStatus, PersonRole
 from safecase.concerns.models import (
     Addendum,
+    Attachment,
     Category,
     Concern,
     ConcernAction,
@@ -43,6 +44,7 @@ from safecase.concerns.models import (
     Triage,
 )
 from safecase.core.actors import Actor
+from safecase.core.tests.test_files import png
 from safecase.demo.personas import DemoWorld
 from safecase.insight.search import reindex_all
 from safecase.notifications import actions as notification_actions
@@ -57,11 +59,10 @@ pytestmark = pytest.mark.django_db
 CEILING = 40
 # Rows added of each listed kind: more than one 50-row page, so pages are full and paginate.
 MORE = 60
-FAMILY = "Quercusby"
-CATEGORIES = (
-    "physical",
-    "neglect",
-)  # an invented family name, shared by the child and the look-alikes
+FAMILY = "Quercusby"  # an invented family name, shared by the child and the look-alikes
+CATEGORIES = ("physical", "neglect")
+# The test client's response (it carries .context and .json() besides the HttpResponse).
+Response = Any
 
 
 def nhs_number(serial: int) -> str:
@@ -159,6 +160,9 @@ def scene(world: DemoWorld) -> Scene:
             due_on=timezone.localdate() + timedelta(days=due),
         )
     concern_actions.concern_mark_significant(actor=lead, concern=first, significant=True)
+    concern_actions.attachment_add(
+        actor=lead, concern=first, name="photo.png", data=png(), reason="Photo of the coat peg"
+    )
     # A draft of the reporter's own, for "my concerns".
     concern_actions.concern_save_draft(
         actor=reporter,
@@ -330,6 +334,20 @@ def grow(scene: Scene, n: int = MORE) -> None:
         )
         for i in range(n)
     )
+    Attachment.objects.bulk_create(
+        Attachment(
+            organisation=org,
+            concern=first,
+            uploaded_by=lead,
+            storage_name=f"synthetic/{uuid.uuid4().hex}",  # listed, never opened
+            display_name=f"photo-{i}.png",
+            mime="image/png",
+            size=100 + i,
+            sha256=f"{i:064x}",
+            reason="More photos",
+        )
+        for i in range(n)
+    )
     Notification.objects.bulk_create(
         Notification(
             recipient=recipient,
@@ -373,12 +391,12 @@ def grow(scene: Scene, n: int = MORE) -> None:
 # --- How much each page shows (so that growing the data visibly reached the page) -----------
 
 
-def _html_rows(marker: str) -> Callable[[HttpResponse], int]:
+def _html_rows(marker: str) -> Callable[[Response], int]:
     return lambda response: response.content.decode().count(marker)
 
 
-def _context_len(*keys: str) -> Callable[[HttpResponse], int]:
-    def measure(response: HttpResponse) -> int:
+def _context_len(*keys: str) -> Callable[[Response], int]:
+    def measure(response: Response) -> int:
         total = 0
         for key in keys:
             value = response.context[key]
@@ -388,25 +406,25 @@ def _context_len(*keys: str) -> Callable[[HttpResponse], int]:
     return measure
 
 
-def _home_work(response: HttpResponse) -> int:
+def _home_work(response: Response) -> int:
     return sum(response.context["work"].values())
 
 
-def _api_results(response: HttpResponse) -> int:
+def _api_results(response: Response) -> int:
     return len(response.json()["results"])
 
 
-def _api_chronology(response: HttpResponse) -> int:
+def _api_chronology(response: Response) -> int:
     body = response.json()
     return len(body["entries"] if isinstance(body, dict) and "entries" in body else body)
 
 
-def _bytes(response: HttpResponse) -> int:
+def _bytes(response: Response) -> int:
     return len(response.content)
 
 
-def _csv_lines(response: HttpResponse) -> int:
-    return response.content.count(b"\n")
+def _csv_lines(response: Response) -> int:
+    return int(response.content.count(b"\n"))
 
 
 @dataclass(frozen=True)
@@ -414,7 +432,7 @@ class Page:
     name: str
     persona: str
     url: Callable[[Scene], str]
-    shown: Callable[[HttpResponse], int]
+    shown: Callable[[Response], int]
 
 
 PAGES = (
@@ -459,7 +477,7 @@ PAGES = (
         "concern page",
         "lead",
         lambda s: f"/concerns/{s.concerns[0].pk}/",
-        lambda r: sum(len(r.context[k]) for k in ("addenda", "triages", "actions")),
+        lambda r: sum(len(r.context[k]) for k in ("addenda", "triages", "actions", "attachments")),
     ),
     Page("notifications", "lead", lambda s: "/notifications/", _context_len("page")),
     Page("notifications, unread", "reporter", lambda s: "/notifications/?show=unread", _bytes),
@@ -478,6 +496,12 @@ PAGES = (
         lambda s: f"/api/v1/people/{s.child.pk}/chronology",
         _api_chronology,
     ),
+    Page(
+        "API a concern's files",
+        "lead",
+        lambda s: f"/api/v1/concerns/{s.concerns[0].pk}/attachments",
+        _api_results,
+    ),
     Page("API pattern alerts", "lead", lambda s: "/api/v1/alerts", _api_results),
     Page("API categories", "lead", lambda s: "/api/v1/categories", _api_results),
     Page("API memberships", "org_admin", lambda s: "/api/v1/memberships", _api_results),
@@ -485,7 +509,7 @@ PAGES = (
 )
 
 
-def _count(client: Client, url: str) -> tuple[int, HttpResponse, list[str]]:
+def _count(client: Client, url: str) -> tuple[int, Response, list[str]]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code, response.content[:300])
