@@ -47,6 +47,7 @@ def main() -> int:
 
     from safecase.accounts.models import User
     from safecase.concerns.models import ConcernPerson
+    from safecase.demo.personas import DEMO_PASSWORD
     from safecase.demo.scale import BENCH_LEAD_EMAIL
     from safecase.people.models import Person
 
@@ -69,7 +70,11 @@ def main() -> int:
     )
     path = args.path.format(person=person["person"] if person else "", name=name["family_name"])
     client = Client()
-    client.force_login(lead)
+    # Through the real sign-in form, so the session carries what the middleware expects.
+    signed_in = client.post("/login/", {"email": lead.email, "password": DEMO_PASSWORD})
+    if signed_in.status_code != 302:
+        print("Could not sign in as the benchmark lead (is this a demo county?)", file=sys.stderr)
+        return 1
     device, _ = TOTPDevice.objects.get_or_create(user=lead, name="profile", confirmed=True)
     session = client.session
     session["otp_device_id"] = device.persistent_id
@@ -77,7 +82,7 @@ def main() -> int:
 
     first = client.get(path)
     if first.status_code != 200:
-        print(f"{path}: {first.status_code}", file=sys.stderr)
+        print(f"{path}: {first.status_code} {first.get('Location', '')}", file=sys.stderr)
         return 1
     with CaptureQueriesContext(connection) as ctx:
         client.get(path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -52,7 +52,7 @@ MAX_SHARED_IDS = 2000
 
 def _shared_ids(
     actor: Actor, content_type: ContentType
-) -> list[object] | models.QuerySet[ShareGrant] | None:
+) -> list[object] | models.QuerySet[Any] | None:
     """Ids of records of one type that an active grant shares into the actor's organisation,
     or None when there are none (the usual case: most organisations receive no shares).
 
@@ -62,15 +62,20 @@ def _shared_ids(
     county scale). ``organisation_id = X`` alone, or OR'd with a short list of keys, is
     answered from indexes on PostgreSQL (BitmapOr) and SQLite (multi-index OR).
     """
+    memo_key = ("shared_ids", actor.organisation_id, content_type.pk)
+    if memo_key in actor.memo:
+        return actor.memo[memo_key]  # type: ignore[return-value]
     grants = ShareGrant.objects.active().filter(
         to_organisation_id=actor.organisation_id, content_type=content_type
     )
     ids = list(grants.values_list(_as_uuid(), flat=True)[: MAX_SHARED_IDS + 1])
-    if not ids:
-        return None
+    shared: list[object] | models.QuerySet[Any] | None = ids or None
     if len(ids) > MAX_SHARED_IDS:
-        return grants.values(key=_as_uuid())
-    return ids
+        shared = grants.values(key=_as_uuid())
+    # Kept for the rest of this actor's request or task: a grant made or revoked meanwhile
+    # counts from the next one (a request lasts milliseconds; actors are never kept longer).
+    actor.memo[memo_key] = shared
+    return shared
 
 
 def _as_uuid() -> Cast:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from django.db.models import (
     BooleanField,
     Count,
     F,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -119,7 +121,9 @@ def open_alerts(actor: Actor) -> list[PatternAlert]:
         .prefetch_related(
             Prefetch(
                 "concerns",
-                queryset=visible.order_by("submitted_at"),
+                queryset=visible.only("id", "happened_at", "submitted_at", "location").order_by(
+                    "submitted_at"
+                ),
                 to_attr="visible_concerns",
             )
         )
@@ -196,6 +200,15 @@ class ChronologyEntry:
     # together with ``when`` they order the chronology totally, for keyset pages.
     rank: int = 0
     entry_id: Any = None
+
+    @property
+    def is_concern(self) -> bool:
+        return self.rank == _RANK["concern"]
+
+    @property
+    def preview(self) -> str:
+        """The summary cut to 200 characters for a list (what ``truncatechars:200`` gives)."""
+        return self.summary if len(self.summary) <= 200 else f"{self.summary[:199]}…"
 
 
 @dataclass(frozen=True)
@@ -320,6 +333,7 @@ class ChronologyPage:
 
 
 CHRONOLOGY_PAGE_SIZE = 50
+_MAX_LISTED_KEYS = 2000
 
 
 def _encode_cursor(entry: ChronologyEntry) -> str:
@@ -367,12 +381,19 @@ def person_chronology_page(
 
     Each source (concerns, addenda, triages, actions) gives at most ``size + 1`` rows beyond
     the cursor, in SQL order, and they are merged here: a page costs the same for a child with
-    five entries as for one with five thousand, on the first page or the hundredth. Seven
-    queries: the four sources, the concerns' categories, the total, and nothing per row.
+    five entries as for one with five thousand, on the first page or the hundredth. Eight
+    queries: the concerns' keys, the four sources, their categories, the total; none per row.
     A malformed cursor starts again from the newest.
     """
     chosen = _chosen_concerns(actor, person, only or ChronologyFilter())
-    keys = chosen.values("pk")
+    # The concerns' keys, read once: each source then looks its rows up by key instead of
+    # re-checking visibility (a subquery per source cost 2–10 ms each for 500 concerns).
+    # A person with more than that many concerns is answered with the subquery instead.
+    keys: list[uuid.UUID] | QuerySet[Any] = list(
+        chosen.values_list("pk", flat=True).distinct()[: _MAX_LISTED_KEYS + 1]
+    )
+    if len(keys) > _MAX_LISTED_KEYS:
+        keys = chosen.values("pk")
     position = _decode_cursor(cursor) if cursor else None
     older = not (newer and position is not None)
     direction = "-" if older else ""
@@ -391,13 +412,14 @@ def person_chronology_page(
         .order_by(f"{direction}chronology_when", f"{direction}pk")[: size + 1]
     )
     rows: list[ChronologyEntry] = [_concern_entry(c) for c in concerns]
-    for model, kind, make in (
+    sources: tuple[tuple[type[Model], str, Callable[[Any], ChronologyEntry]], ...] = (
         (Addendum, "addendum", _addendum_entry),
         (Triage, "triage", _triage_entry),
         (ConcernAction, "action", _action_entry),
-    ):
+    )
+    for model, kind, make in sources:
         found = (
-            model.objects.filter(concern_id__in=keys)  # type: ignore[attr-defined]
+            model._default_manager.filter(concern_id__in=keys)
             .filter(beyond("created_at", kind))
             .order_by(f"{direction}created_at", f"{direction}pk")[: size + 1]
         )

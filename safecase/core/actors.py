@@ -25,6 +25,9 @@ class Actor:
     ip: str | None = None
     channel: str = "web"  # web, api, command, task
     system_label: str = ""
+    # Answers worth reusing while this actor acts (one request, one task): e.g. the ids shared
+    # into the organisation, read by every selector of a page (access.scoping). Never compared.
+    memo: dict[object, object] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
     def system(cls, label: str, organisation: Organisation | None = None) -> Actor:

@@ -113,13 +113,14 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
     query = request.GET.copy()
     for name in ("older", "newer"):
         query.pop(name, None)
+    can_edit = can(actor, Permission.PERSON_MANAGE, person)
     return render(
         request,
         "people/person_detail.html",
         {
             "person": person,
             "identifiers": list(person.identifiers.order_by("scheme")),
-            "can_edit": can(actor, Permission.PERSON_MANAGE, person),
+            "can_edit": can_edit,
             "chronology": page.entries,
             "chronology_total": page.total,
             "chronology_newer": page.newer_cursor,
@@ -139,7 +140,7 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
                 )
                 if p.pk != person.pk
             ]
-            if can(actor, Permission.PERSON_MANAGE, person)
+            if can_edit
             else [],
         },
     )

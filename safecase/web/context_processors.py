@@ -3,7 +3,7 @@ base layout."""
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.http import HttpRequest
@@ -31,6 +31,12 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
 )
 
 
+@lru_cache(maxsize=64)
+def _nav_url(url_name: str) -> str:
+    """Navigation URLs never change while the process runs: resolve each once, not per page."""
+    return reverse(url_name)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, "actor", None)
     if actor is None or actor.user is None:
@@ -38,7 +44,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = []
     for label, url_name, perm in NAVIGATION:
         if can(actor, perm):
-            url = reverse(url_name)
+            url = _nav_url(url_name)
             items.append({"label": label, "url": url, "active": request.path == url})
     memberships = getattr(request, "memberships", [])
     switcher = None
