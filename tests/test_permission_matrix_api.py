@@ -3,8 +3,9 @@ Z5, Z7, Z8).
 
 Reading: ``default`` is what any signed-in persona gets unless listed. A role without the
 permission gets 403; a record outside the actor's scope gets 404 (the same as a missing one);
-allowed writes are sent without If-Match (428) or with an empty body (400), so the world stays
-the same from one persona to the next. The action completed last is the one exception.
+allowed writes are sent without If-Match (428), with an empty body (400) or, to the file upload,
+as JSON rather than multipart (415), so the world stays the same from one persona to the next.
+The action completed last is the one exception.
 """
 
 from __future__ import annotations
