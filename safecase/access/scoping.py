@@ -50,6 +50,16 @@ def restrict(queryset: models.QuerySet[M], actor: Actor, perm: Permission) -> mo
 MAX_SHARED_IDS = 2000
 
 
+def shared_ids(actor: Actor, model: type[models.Model]) -> list[object] | models.QuerySet[Any]:
+    """Keys of ``model`` records an active grant shares into the actor's organisation: a list
+    (usually empty), or past MAX_SHARED_IDS a subquery. Candidates only: the record's selector
+    still decides what the actor sees. Read once per actor (see _shared_ids)."""
+    if actor.organisation_id is None:
+        return []
+    found = _shared_ids(actor, ContentType.objects.get_for_model(model))
+    return [] if found is None else found
+
+
 def _shared_ids(
     actor: Actor, content_type: ContentType
 ) -> list[object] | models.QuerySet[Any] | None:

@@ -4,18 +4,21 @@ Writing: ``index_person``, ``index_concern`` and ``remove`` keep the index curre
 and concerns actions call them inside their own transaction, so the index changes exactly when
 the record does. ``reindex_all`` rebuilds everything (``manage.py search_reindex``).
 
-Reading: ``search(actor, q)`` is one query on SQLite; on PostgreSQL, two: the ids shared into
-the actor's organisation (small), then the search. The full-text match (FTS5 ``MATCH`` on
-SQLite, ``tsvector @@ websearch_to_tsquery('english', …)`` on PostgreSQL) is intersected inside
-that one statement with ``people_visible_to(actor)`` and ``concerns_visible_to(actor)``, so a
-record the actor may not see is never returned, counted or ranked against the ones they may.
-Both databases give the same hits with the same titles and snippets; only the rank's scale
-differs (higher is better; it orders the hits and means nothing else).
+Reading: ``search(actor, q)`` reads the ids shared into the actor's organisation (once per
+actor, through ``access.scoping.shared_ids``), then searches in one statement. The full-text
+match (FTS5 ``MATCH`` on SQLite, ``tsvector @@ websearch_to_tsquery('english', …)`` on
+PostgreSQL) is intersected inside that statement with ``people_visible_to(actor)`` and
+``concerns_visible_to(actor)``, so a record the actor may not see is never returned, counted or
+ranked against the ones they may. Both databases give the same hits with the same titles and
+snippets; only the rank's scale differs (higher is better; it orders the hits and means
+nothing else).
 
 PostgreSQL plans (checked with EXPLAIN ANALYZE at a million documents): the organisation's own
 rows come from the GIN index ANDed with the (organisation, kind) index, then their visibility
 by primary key; shared rows from their few ids. Each is a separate UNION ALL branch, because
-an OR across them makes the planner hash every visible id of the whole table.
+an OR across them makes the planner hash every visible id of the whole table. SQLite likewise:
+FTS5 matches the organisation's own token together with the words (a search for a common
+name at county scale otherwise ranked and checked every match in the county: 211 ms).
 """
 
 from __future__ import annotations
@@ -25,12 +28,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Exists, Model, OuterRef, QuerySet, UUIDField
-from django.db.models.functions import Cast
+from django.db.models import Exists, Model, OuterRef, QuerySet
 
-from safecase.access.models import ShareGrant
+from safecase.access.scoping import shared_ids
 from safecase.concerns.choices import ConcernStatus
 from safecase.concerns.models import Concern
 from safecase.concerns.selectors import concerns_visible_to
@@ -44,8 +45,6 @@ from safecase.people.selectors import people_visible_to
 KINDS: tuple[str, ...] = (DocumentKind.PERSON, DocumentKind.CONCERN)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-# Shared ids passed to the search as a list; beyond this, as a subquery (see _shared_into).
-MAX_SHARED_IDS = 2000
 FTS5_TABLE = "insight_searchdocument_fts"
 
 
@@ -134,61 +133,29 @@ def reindex_all(*, batch_size: int = 1000) -> dict[str, int]:
 # --- Searching -------------------------------------------------------------------------------
 
 
-def _shared_into(
-    actor: Actor, models: Sequence[type[Model]]
-) -> dict[type[Model], list[uuid.UUID] | QuerySet[Any]]:
-    """Ids of records of ``models`` that an active share grant opens to the actor's organisation.
-
-    One small query. These are candidates only: restrict() lets another organisation's record
-    through by such a grant and in no other way, so they hold every such record the actor may
-    see, and the selector still decides which of them the actor does see. Passed on as a list
-    so that the planner looks those few records up by key instead of hashing a whole table;
-    past MAX_SHARED_IDS (a hub receiving very many shares), as a subquery instead.
-    """
-    content_types = ContentType.objects.get_for_models(*models)
-    grants = ShareGrant.objects.active().filter(
-        to_organisation_id=actor.organisation_id,
-        content_type__in=[ct.pk for ct in content_types.values()],
-    )
-    rows = list(grants.values_list("content_type_id", "object_id")[: MAX_SHARED_IDS + 1])
-    if len(rows) > MAX_SHARED_IDS:
-        return {
-            model: grants.filter(content_type=ct).values(
-                key=Cast("object_id", output_field=UUIDField())
-            )
-            for model, ct in content_types.items()
-        }
-    shared: dict[type[Model], list[uuid.UUID] | QuerySet[Any]] = {}
-    for model, ct in content_types.items():
-        ids = []
-        for content_type_id, object_key in rows:
-            if content_type_id == ct.pk:
-                try:
-                    ids.append(uuid.UUID(object_key))
-                except ValueError:
-                    continue
-        shared[model] = ids
-    return shared
-
-
 class _Scope(NamedTuple):
     """Index rows the actor may see; ``few`` when bounded by a short list of shared ids."""
 
     rows: QuerySet[SearchDocument]
     few: bool
+    organisation: uuid.UUID | None = None
+
+
+def organisation_token(organisation_id: uuid.UUID) -> str:
+    """The word SQLite's FTS5 index holds in the ``scope`` column of each of an organisation's
+    documents (migration 0003), so a search can ask for "this organisation's and these words"."""
+    return f"o{organisation_id.hex}"
 
 
 def _scopes(actor: Actor, kinds: Sequence[str]) -> list[_Scope]:
     """The index rows the actor may see, in parts each database can answer from an index.
 
-    SQLite (one small organisation, FTS5 matching across the whole table anyway): each match is
-    checked against the selector by primary key, so the cost follows the matches, never the
-    number of records the actor may see.
-
-    PostgreSQL, per kind: the actor's organisation's rows (the organisation-and-kind index
-    ANDed with the GIN index), checked against that organisation's visible ids; and the rows of
-    records shared into the organisation, checked against the selector by key. Never a scan of
-    everything the actor may see, nor of every organisation's matches.
+    Per kind: the actor's organisation's rows, and the rows of records shared into the
+    organisation (a branch only when there are any). PostgreSQL: the organisation-and-kind
+    index ANDed with the GIN index, checked against the organisation's visible ids. SQLite:
+    FTS5 matches the organisation's token with the words (see _search_sql), and each match is
+    checked against the selector by primary key, so the cost follows the organisation's
+    matches, never the county's. Shared rows, on both, start from their few ids.
     """
     org = actor.organisation_id
     assert org is not None  # search() answers nothing for an actor outside any organisation
@@ -198,29 +165,18 @@ def _scopes(actor: Actor, kinds: Sequence[str]) -> list[_Scope]:
     if DocumentKind.CONCERN in kinds:
         visible[Concern] = (DocumentKind.CONCERN, concerns_visible_to(actor))
     visible = {model: kv for model, kv in visible.items() if not kv[1].query.is_empty()}
-    if connection.vendor != "postgresql":
-        return [
-            _Scope(
-                SearchDocument.objects.filter(
-                    Exists(records.filter(pk=OuterRef("object_id"))), kind=kind
-                ),
-                few=False,
-            )
-            for kind, records in visible.values()
-        ]
-    if not visible:
-        return []
-    shared = _shared_into(actor, list(visible))
+    postgres = connection.vendor == "postgresql"
     scopes: list[_Scope] = []
     for model, (kind, records) in visible.items():
-        own = records.filter(organisation_id=org).values("pk")
-        scopes.append(
-            _Scope(
-                SearchDocument.objects.filter(kind=kind, organisation_id=org, object_id__in=own),
-                few=False,
+        if postgres:
+            own = records.filter(organisation_id=org).values("pk")
+            rows = SearchDocument.objects.filter(kind=kind, organisation_id=org, object_id__in=own)
+        else:
+            rows = SearchDocument.objects.filter(
+                Exists(records.filter(pk=OuterRef("object_id"))), kind=kind, organisation_id=org
             )
-        )
-        ids = shared[model]
+        scopes.append(_Scope(rows, few=False, organisation=org))
+        ids = shared_ids(actor, model)
         if not isinstance(ids, list) or ids:
             opened = records.filter(pk__in=ids).exclude(organisation_id=org)
             scopes.append(
@@ -271,16 +227,30 @@ def _search_sql(query: ParsedQuery, scopes: list[_Scope], limit: int) -> tuple[s
         sql = " UNION ALL ".join(f"({branch})" for branch in branches)
         return f"{sql} {order}", [*params, limit]
     if connection.vendor == "sqlite":
-        # FTS5 answers MATCH once for the whole table; the scopes filter its rows. bm25() is
-        # lower for better matches: negated, so rank is higher-is-better on both databases.
-        wheres = [_where(scope.rows) for scope in scopes]
-        scope_sql = " OR ".join(f"({where})" for where, _ in wheres)
-        sql = (
-            f"SELECT {columns}, -bm25({FTS5_TABLE}, 10.0, 1.0) "  # noqa: S608 - see docstring
-            f"FROM {FTS5_TABLE} JOIN {table} ON {table}.id = {FTS5_TABLE}.rowid "
-            f"WHERE {FTS5_TABLE} MATCH %s AND ({scope_sql}) {order}"
-        )
-        return sql, [query.to_fts5(), *(p for _, params in wheres for p in params), limit]
+        # The organisation's branch matches its token and the words in one FTS5 query, so FTS5
+        # intersects the two lists itself and ranks only the organisation's matches. A share
+        # branch starts from its few documents (CROSS JOIN keeps that order) and asks FTS5
+        # about each by rowid. bm25() is lower for better matches: negated, so rank is
+        # higher-is-better on both databases; the scope column weighs nothing.
+        words = "{title body} : (" + query.to_fts5() + ")"
+        rank = f"-bm25({FTS5_TABLE}, 10.0, 1.0, 0.0)"
+        branches, params = [], []
+        for scope in scopes:
+            where, where_params = _where(scope.rows)
+            if scope.few:
+                joined = f"{table} CROSS JOIN {FTS5_TABLE} ON {FTS5_TABLE}.rowid = {table}.id"
+                match = words
+            else:
+                joined = f"{FTS5_TABLE} JOIN {table} ON {table}.id = {FTS5_TABLE}.rowid"
+                assert scope.organisation is not None
+                match = f'scope : "{organisation_token(scope.organisation)}" AND {words}'
+            branches.append(
+                f"SELECT {columns}, {rank} FROM {joined} "  # noqa: S608 - see docstring
+                f"WHERE {FTS5_TABLE} MATCH %s AND {where}"
+            )
+            params += [match, *where_params]
+        sql = " UNION ALL ".join(branches)
+        return f"{sql} {order}", [*params, limit]
     raise RuntimeError(f"Safecase supports SQLite and PostgreSQL, not {connection.vendor}")
 
 
