@@ -26,9 +26,21 @@ from safecase.accounts.tasks import send_invitation
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
 from safecase.core.actors import Actor
-from safecase.core.errors import Conflict, DomainError
+from safecase.core.errors import Conflict, DomainError, NotPermitted
 
 VALID_ROLES = frozenset(Role.values)
+
+
+def _require_operator(actor: Actor) -> None:
+    """Only the operator of the installation: a system actor acting for no one organisation
+    (``Actor.system(label)`` in manage.py commands and the demo loader).
+
+    Creating organisations and partnerships reaches beyond any one organisation, so no role
+    grants it, not even an organisation's administrator (who holds ``org.manage_settings`` for
+    their own organisation only); nor does a system actor acting for one organisation (a task).
+    """
+    if not (actor.is_system and actor.organisation is None):
+        raise NotPermitted("Only the Safecase operator can do that.")
 
 
 def _clean_roles(roles: list[str] | set[str] | frozenset[str]) -> list[str]:
@@ -44,7 +56,7 @@ def _clean_roles(roles: list[str] | set[str] | frozenset[str]) -> list[str]:
 @transaction.atomic(durable=True)
 def organisation_create(*, actor: Actor, name: str, org_type: str) -> Organisation:
     """Create an organisation (operators only: management commands and the demo)."""
-    require(actor, Permission.ORG_MANAGE_SETTINGS)
+    _require_operator(actor)
     organisation = Organisation.objects.create(name=name.strip(), org_type=org_type)
     recorder.record(
         actor=actor,
@@ -105,7 +117,7 @@ def partnership_create(
     agreement_reference: str = "",
 ) -> Partnership:
     """Record a partnership and its information-sharing agreement (operators only for now)."""
-    require(actor, Permission.ORG_MANAGE_SETTINGS)
+    _require_operator(actor)
     if not purpose.strip() or not lawful_basis.strip():
         raise DomainError("A partnership needs a purpose and a lawful basis.")
     if ends_on is not None and ends_on < starts_on:
@@ -131,8 +143,10 @@ def partnership_create(
 def partnership_add_member(
     *, actor: Actor, partnership: Partnership, organisation: Organisation
 ) -> PartnershipMember:
-    """Add an organisation to a partnership; recorded in the organisation's own audit chain."""
-    require(actor, Permission.ORG_MANAGE_SETTINGS)
+    """Add an organisation to a partnership; recorded in the organisation's own audit chain.
+
+    Operators only: joining a partnership opens the organisation to its sharing agreement."""
+    _require_operator(actor)
     member, _ = PartnershipMember.objects.get_or_create(
         partnership=partnership, organisation=organisation
     )

@@ -15,6 +15,7 @@ from django_otp.util import random_hex
 
 from safecase.access.permissions import Permission
 from safecase.access.policy import require
+from safecase.access.scoping import organisations_visible_to
 from safecase.accounts.models import (
     ApiToken,
     Organisation,
@@ -28,7 +29,7 @@ from safecase.accounts.sessions import end_sessions, forget_dead_sessions
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction, Outcome
 from safecase.core.actors import Actor
-from safecase.core.errors import DomainError
+from safecase.core.errors import DomainError, NotPermitted
 
 RECOVERY_CODE_COUNT = 10
 TOKEN_PREFIX = "sc"  # noqa: S105 - the public prefix of every token
@@ -74,7 +75,14 @@ def auth_password_set(
     *, actor: Actor, user: User, new_password: str, keep_session_key: str | None, reset: bool
 ) -> None:
     """Set a new password (already validated by the form), end every other session of the user,
-    and record it, all in one transaction. ``actor.user`` is the user themselves."""
+    and record it, all in one transaction.
+
+    Only the user themselves: signed in (changing it, with the current password) or identified
+    by the reset link (the reset view acts as the user the link belongs to). Nobody sets
+    another person's password; an administrator resets MFA or deactivates instead."""
+    require(actor, Permission.ACCOUNT_SELF, user)
+    if actor.user is None or actor.user.pk != user.pk:  # a system actor included
+        raise NotPermitted("You can only set your own password.")
     user.set_password(new_password)
     user.save(update_fields=["password"])
     ended = end_sessions(user, keep_session_key=keep_session_key)
@@ -197,7 +205,12 @@ def _record_mfa_attempt(*, actor: Actor, recovery: bool, succeeded: bool) -> Non
 
 @transaction.atomic(durable=True)
 def organisation_switch(*, actor: Actor, organisation: Organisation) -> None:
-    """Record a switch of the organisation the user acts in (the session is set by the view)."""
+    """Record a switch of the organisation the user acts in (the session is set by the view).
+
+    Refused unless the user is an active member of that organisation and it is active."""
+    require(actor, Permission.ACCOUNT_SELF)
+    if not organisations_visible_to(actor).filter(pk=organisation.pk).exists():
+        raise NotPermitted("You are not a member of that organisation.")
     recorder.record(
         actor=actor,
         action=AuditAction.ORG_SWITCHED,

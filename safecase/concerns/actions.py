@@ -455,8 +455,12 @@ def attachment_add(
 
 
 def attachment_read(*, actor: Actor, attachment: Attachment) -> bytes:
-    """Decrypt a file for someone already allowed to see it, and record that they did."""
+    """Decrypt a file for someone allowed to see its concern (or their own draft's), and record
+    that they did. The views find the file through the same scoping; checked again here."""
     require(actor, Permission.CONCERN_RECORD)
+    reachable = selectors.drafts_of(actor) | selectors.concerns_visible_to(actor)
+    if not reachable.filter(pk=attachment.concern_id).exists():
+        raise NotPermitted("Not found.")
     data = open_decrypted(attachment.storage_name, aad=attachment.aad)
     recorder.record_in_own_transaction(
         actor=actor,
@@ -469,8 +473,14 @@ def attachment_read(*, actor: Actor, attachment: Attachment) -> bytes:
 
 @transaction.atomic(durable=True)
 def concern_evaluate_patterns(*, actor: Actor, concern: Concern) -> list[PatternAlert]:
-    """Run the pattern rules for a concern (from a background task); record each new alert."""
-    require(actor, Permission.CONCERN_TRIAGE)
+    """Run the pattern rules for a concern (from a background task); record each new alert.
+
+    As the system acting for the concern's organisation (the task), or as someone who may
+    triage and see this concern; never for another organisation's concern."""
+    require(actor, Permission.CONCERN_TRIAGE, concern)
+    if actor.is_system and actor.organisation_id != concern.organisation_id:
+        raise NotPermitted("Not found.")
+    _require_visible(actor, concern)
     found = patterns.evaluate(concern)
     for item in found:
         if item.is_new:
