@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from safecase.access.scoping import shared_ids
 from safecase.concerns.choices import ConcernStatus
@@ -150,12 +150,12 @@ def organisation_token(organisation_id: uuid.UUID) -> str:
 def _scopes(actor: Actor, kinds: Sequence[str]) -> list[_Scope]:
     """The index rows the actor may see, in parts each database can answer from an index.
 
-    Per kind: the actor's organisation's rows, and the rows of records shared into the
-    organisation (a branch only when there are any). PostgreSQL: the organisation-and-kind
-    index ANDed with the GIN index, checked against the organisation's visible ids. SQLite:
-    FTS5 matches the organisation's token with the words (see _search_sql), and each match is
-    checked against the selector by primary key, so the cost follows the organisation's
-    matches, never the county's. Shared rows, on both, start from their few ids.
+    The actor's organisation's rows of every kind in one branch (PostgreSQL: the organisation
+    index ANDed with the GIN index; SQLite: FTS5 matches the organisation's token with the
+    words, see _search_sql), each match checked against its selector by primary key, so the
+    cost follows the organisation's matches, never the county's nor everything the actor may
+    see. Then, per kind, the rows of records shared into the organisation, from their few ids
+    (a branch only when there are any).
     """
     org = actor.organisation_id
     assert org is not None  # search() answers nothing for an actor outside any organisation
@@ -165,17 +165,17 @@ def _scopes(actor: Actor, kinds: Sequence[str]) -> list[_Scope]:
     if DocumentKind.CONCERN in kinds:
         visible[Concern] = (DocumentKind.CONCERN, concerns_visible_to(actor))
     visible = {model: kv for model, kv in visible.items() if not kv[1].query.is_empty()}
-    postgres = connection.vendor == "postgresql"
-    scopes: list[_Scope] = []
+    if not visible:
+        return []
+    # The organisation's own rows, all kinds in one branch so the full-text index is read once;
+    # each match is then checked against its selector by primary key.
+    own = Q()
+    for kind, records in visible.values():
+        own |= Q(Exists(records.filter(pk=OuterRef("object_id"))), kind=kind)
+    scopes = [
+        _Scope(SearchDocument.objects.filter(own, organisation_id=org), few=False, organisation=org)
+    ]
     for model, (kind, records) in visible.items():
-        if postgres:
-            own = records.filter(organisation_id=org).values("pk")
-            rows = SearchDocument.objects.filter(kind=kind, organisation_id=org, object_id__in=own)
-        else:
-            rows = SearchDocument.objects.filter(
-                Exists(records.filter(pk=OuterRef("object_id"))), kind=kind, organisation_id=org
-            )
-        scopes.append(_Scope(rows, few=False, organisation=org))
         ids = shared_ids(actor, model)
         if not isinstance(ids, list) or ids:
             opened = records.filter(pk__in=ids).exclude(organisation_id=org)
