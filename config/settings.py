@@ -193,6 +193,8 @@ OTP_TOTP_TOLERANCE = 1
 # --- Sessions -------------------------------------------------------------------------------
 SAFECASE_SESSION_IDLE_SECONDS = env_int("SAFECASE_SESSION_IDLE_MINUTES", 30) * 60
 SAFECASE_SESSION_ABSOLUTE_SECONDS = env_int("SAFECASE_SESSION_ABSOLUTE_HOURS", 10) * 3600
+# How long a fresh authenticator code allows exports before another is asked for (A5).
+SAFECASE_STEP_UP_SECONDS = max(1, env_int("SAFECASE_STEP_UP_MINUTES", 5)) * 60
 SESSION_COOKIE_AGE = SAFECASE_SESSION_ABSOLUTE_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

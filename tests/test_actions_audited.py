@@ -396,6 +396,13 @@ def _mfa_verify(k: Kit, actor: Actor | None = None) -> Call:
     return lambda: auth_actions.mfa_verify(actor=actor or k.actor("reporter"), token=token)
 
 
+def _mfa_step_up(k: Kit, actor: Actor | None = None) -> Call:
+    _, token = k.totp_device("lead")
+    return lambda: auth_actions.mfa_step_up(
+        actor=actor or k.actor("lead"), token=token, purpose="/people/x/chronology.csv"
+    )
+
+
 def _organisation_switch(k: Kit, organisation: str = "secondary") -> Call:
     return lambda: auth_actions.organisation_switch(
         actor=k.actor("lead"), organisation=k.world.organisations[organisation]
@@ -765,6 +772,9 @@ CASES: dict[str, Case] = {
     ),
     "safecase.accounts.auth_actions.mfa_verify": Case(
         AuditAction.MFA_VERIFIED, _mfa_verify, lambda k: _mfa_verify(k, k.anonymous())
+    ),
+    "safecase.accounts.auth_actions.mfa_step_up": Case(
+        AuditAction.MFA_STEP_UP, _mfa_step_up, lambda k: _mfa_step_up(k, k.anonymous())
     ),
     "safecase.accounts.auth_actions.organisation_switch": Case(
         AuditAction.ORG_SWITCHED,

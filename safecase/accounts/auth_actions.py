@@ -204,6 +204,40 @@ def _record_mfa_attempt(*, actor: Actor, recovery: bool, succeeded: bool) -> Non
 
 
 @transaction.atomic(durable=True)
+def mfa_step_up(*, actor: Actor, token: str, purpose: str) -> TOTPDevice | None:
+    """Check a fresh code from the user's authenticator app before an export (security bar A5)
+    and record the attempt, accepted or refused, in one transaction.
+
+    Only the confirmed TOTP device counts: recovery codes are refused here (docs/adr/0007).
+    A wrong code counts toward the device's django-otp throttle, the same one sign-in uses,
+    and a throttled device refuses even the right code until its delay has passed. The device
+    is locked while checked, so one code sent twice at once is accepted once. ``purpose`` is
+    the page the user is stepping up for (a path on this site), kept in the event.
+    """
+    require(actor, Permission.ACCOUNT_SELF)
+    assert actor.user is not None
+    matched: TOTPDevice | None = None
+    throttled = False
+    for device in TOTPDevice.objects.select_for_update().filter(user=actor.user, confirmed=True):
+        allowed, _ = device.verify_is_allowed()
+        throttled = throttled or not allowed
+        if allowed and device.verify_token(token.strip().replace(" ", "")):
+            matched = device
+            break
+    changes: dict[str, object] = {"for": purpose[:200]}
+    if matched is None and throttled:
+        changes["throttled"] = True
+    recorder.record(
+        actor=actor,
+        action=AuditAction.MFA_STEP_UP if matched else AuditAction.MFA_STEP_UP_FAILED,
+        subject=actor.user,
+        outcome=Outcome.SUCCESS if matched else Outcome.DENIED,
+        changes=changes,
+    )
+    return matched
+
+
+@transaction.atomic(durable=True)
 def organisation_switch(*, actor: Actor, organisation: Organisation) -> None:
     """Record a switch of the organisation the user acts in (the session is set by the view).
 

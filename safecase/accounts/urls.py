@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", views_auth.logout_view, name="logout"),
     path("mfa/enrol/", views_auth.mfa_enrol, name="mfa_enrol"),
     path("mfa/verify/", views_auth.mfa_verify, name="mfa_verify"),
+    path("account/step-up/", views_auth.step_up, name="step_up"),
     path("password/reset/", views_auth.password_reset_request, name="password_reset"),
     path(
         "password/reset/<uidb64>/<token>/",

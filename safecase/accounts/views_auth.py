@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 import time
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -28,6 +30,7 @@ from safecase.accounts.forms import LoginForm, PasswordResetRequestForm, TokenFo
 from safecase.accounts.middleware import SESSION_SEEN, SESSION_STARTED
 from safecase.accounts.models import Organisation, RecoveryCodeDevice, User, UserSession
 from safecase.accounts.selectors import active_memberships_of, sessions_of
+from safecase.accounts.step_up import mark_stepped_up, safe_next_path, step_up_needed
 from safecase.accounts.tasks import send_password_reset
 from safecase.core.actors import Actor
 from safecase.core.middleware import client_ip
@@ -184,6 +187,10 @@ def _rotate_after_mfa(request: HttpRequest, device: Any) -> None:
     otp_login(request, device)
     request.session.cycle_key()  # a new session id once the second factor is proven (S1)
     UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
+    if isinstance(device, TOTPDevice):
+        # A code from the authenticator just now is also a step-up for the next few minutes
+        # (a recovery code is not): no second code straight after signing in (docs/adr/0007).
+        mark_stepped_up(request.session)
 
 
 @requires(Permission.ACCOUNT_SELF)
@@ -215,6 +222,59 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         )
     return render(
         request, "accounts/mfa_verify.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+STEP_UP_REFUSED = (
+    "That code did not work, so nothing has been downloaded. Enter the current 6-digit code "
+    "from your authenticator app. Each code works once: if you have just used one, wait for "
+    "the next."
+)
+STEP_UP_THROTTLED = (
+    "Too many wrong codes, so nothing has been downloaded and this code was not checked. "
+    "Wait {wait}, then enter the current code from your authenticator app."
+)
+
+
+@requires(Permission.ACCOUNT_SELF)
+@require_http_methods(["GET", "POST"])
+def step_up(request: HttpRequest) -> HttpResponse:
+    """Ask for a fresh authenticator code before an export, then go back to it (A5, S1)."""
+    user = request.user
+    assert isinstance(user, User)
+    next_path = safe_next_path(request.POST.get("next") or request.GET.get("next"))
+    if not step_up_needed(request) and request.method == "GET" and next_path:
+        return redirect(next_path)  # stepped up a moment ago, or not asked to (demo personas)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect("accounts:mfa_enrol")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, throttle = device.verify_is_allowed()
+        matched = auth_actions.mfa_step_up(
+            actor=request.actor,  # type: ignore[attr-defined]
+            token=form.cleaned_data["token"],
+            purpose=next_path or "",
+        )
+        if matched is not None:
+            _rotate_after_mfa(request, matched)
+            return redirect(next_path or "accounts:account")
+        if allowed:
+            form.add_error("token", STEP_UP_REFUSED)
+        else:
+            until = (throttle or {}).get("locked_until") or timezone.now()
+            seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
+            wait = f"{seconds} second{'' if seconds == 1 else 's'}"
+            form.add_error("token", STEP_UP_THROTTLED.format(wait=wait))
+    return render(
+        request,
+        "accounts/step_up.html",
+        {
+            "form": form,
+            "next": next_path or "",
+            "minutes": settings.SAFECASE_STEP_UP_SECONDS // 60,
+        },
+        status=422 if form.errors else 200,
     )
 
 

@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     MFA_FAILED = "mfa.failed", "Multi-factor code refused"
     MFA_RECOVERY_USED = "mfa.recovery_used", "Recovery code used"
     MFA_RESET = "mfa.reset", "Multi-factor authentication reset"
+    MFA_STEP_UP = "mfa.step_up", "Step-up code accepted (before an export)"
+    MFA_STEP_UP_FAILED = "mfa.step_up_failed", "Step-up code refused"
     # Organisations, memberships, roles
     ORG_CREATED = "org.created", "Organisation created"
     ORG_SETTINGS_CHANGED = "org.settings_changed", "Organisation settings changed"

@@ -1,9 +1,8 @@
 """Downloading a person's chronology as CSV or PDF (product P3). Every download is audited.
 
-Follow-up (security bar A5): exports should ask for step-up re-authentication (a fresh TOTP code
-within the last few minutes) before the file is built. Not done yet: it needs a shared
-``@requires_recent_mfa`` guard from the accounts app, which exports, unsealing and break-glass
-will all use.
+Each download needs a step-up first (security bar A5): a current code from the user's
+authenticator app within the last ``SAFECASE_STEP_UP_MINUTES``, asked for by
+``@requires_recent_step_up`` before anything is read (docs/adr/0007-step-up-before-export.md).
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from safecase.access.decorators import requires
 from safecase.access.lookups import access_object
 from safecase.access.permissions import Permission
+from safecase.accounts.step_up import requires_recent_step_up
 from safecase.concerns.selectors import ChronologyEntry, person_chronology
 from safecase.core.actors import Actor
 from safecase.people import exports, selectors
@@ -43,6 +43,7 @@ def _download(data: bytes, *, content_type: str, filename: str) -> HttpResponse:
 
 @requires(Permission.PERSON_VIEW)
 @require_http_methods(["GET"])
+@requires_recent_step_up
 def person_chronology_csv(request: HttpRequest, person_id: str) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     person, entries = _person_and_chronology(actor, person_id)
@@ -60,6 +61,7 @@ def person_chronology_csv(request: HttpRequest, person_id: str) -> HttpResponse:
 
 @requires(Permission.PERSON_VIEW)
 @require_http_methods(["GET"])
+@requires_recent_step_up
 def person_chronology_pdf(request: HttpRequest, person_id: str) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     person, entries = _person_and_chronology(actor, person_id)

@@ -1,5 +1,6 @@
 """Chronology exports: who may download, what the files contain, formula neutralising (I3), and
-one audit event per download (L1)."""
+one audit event per download (L1). Downloads ask for a step-up first (A5): ``_client`` signs in,
+marks MFA done and steps up; the step-up itself is tested in accounts/tests/test_step_up.py."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import actor_for as _actor
-from conftest import client_for as _client
+from safecase.accounts.tests.stepping_up import stepped_up_client as _client
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.concerns import actions as concern_actions
