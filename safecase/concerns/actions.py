@@ -500,12 +500,15 @@ def pattern_alert_review(*, actor: Actor, alert: PatternAlert, note: str) -> Pat
     require(actor, Permission.CONCERN_TRIAGE, alert)
     if len(note.strip()) < 10:
         raise DomainError("Say what you made of this pattern and what you will do.", field="note")
-    if alert.reviewed_at is not None:
+    # A conditional update, not a check then a save: of two reviews that both found the alert
+    # open, the second changes nothing and is told so (the first one's note stands).
+    now = timezone.now()
+    reviewed = PatternAlert.objects.filter(pk=alert.pk, reviewed_at__isnull=True).update(
+        reviewed_at=now, reviewed_by=actor.user, review_note=note.strip(), updated_at=now
+    )
+    if reviewed != 1:
         raise Conflict("Someone has already reviewed this alert.")
-    alert.reviewed_at = timezone.now()
-    alert.reviewed_by = actor.user
-    alert.review_note = note.strip()
-    alert.save(update_fields=["reviewed_at", "reviewed_by", "review_note", "updated_at"])
+    alert.refresh_from_db()
     recorder.record(
         actor=actor, action=AuditAction.PATTERN_ALERT_REVIEWED, subject=alert, reason=note.strip()
     )

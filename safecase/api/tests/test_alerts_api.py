@@ -166,13 +166,6 @@ def test_review_is_scoped_like_the_list(world: DemoWorld, api: Any) -> None:
     assert events(AuditAction.ACCESS_DENIED) == 8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap in concerns.actions.pattern_alert_review: it checks reviewed_at on the "
-    "alert it is given, not on the row under a lock, so a review that lands between the "
-    "lookup and the write is overwritten (both stay on the audit trail). Remove this mark "
-    "when the action re-reads the row with select_for_update.",
-)
 def test_a_review_that_lands_between_lookup_and_write_is_a_conflict(
     world: DemoWorld, api: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
