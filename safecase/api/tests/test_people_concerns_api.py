@@ -361,10 +361,48 @@ def test_chronology_lists_what_the_actor_may_see(world: DemoWorld, api: Any) -> 
     assert response.status_code == 200
     entries = response.json()["entries"]
     assert [(e["kind"], e["concern_id"]) for e in entries] == [("Concern", str(concern.pk))]
-    assert set(entries[0]) == {"when", "kind", "title", "summary", "concern_id", "approximate"}
+    assert set(entries[0]) == {
+        "when",
+        "kind",
+        "title",
+        "summary",
+        "concern_id",
+        "approximate",
+        "significant",
+    }
+    assert response.json()["total"] == 1
+    assert response.json()["older"] is None and response.json()["newer"] is None
     assert entries[0]["summary"].startswith("A purple bruise")
     assert api("reporter").get(f"/api/v1/people/{person.pk}/chronology").status_code == 403
     assert api("other_org").get(f"/api/v1/people/{person.pk}/chronology").status_code == 404
+
+
+def test_chronology_comes_a_page_at_a_time_both_ways(world: DemoWorld, api: Any) -> None:
+    person = make_person(world)
+    for _ in range(5):
+        concern_actions.concern_link_person(
+            actor=actor_for(world, "lead"),
+            concern_person=make_submitted(world).people.get(),
+            person=person,
+        )
+    client = api("lead")
+    url = f"/api/v1/people/{person.pk}/chronology"
+    everything = client.get(url).json()
+    assert everything["total"] == 5 and len(everything["entries"]) == 5
+    first = client.get(url, {"page_size": "2"}).json()
+    assert first["newer"] is None and first["total"] == 5
+    second = client.get(first["older"]).json()
+    third = client.get(second["older"]).json()
+    assert third["older"] is None
+    walked = [e["concern_id"] for page in (first, second, third) for e in page["entries"]]
+    assert walked == [e["concern_id"] for e in everything["entries"]]
+    back = client.get(third["newer"]).json()
+    assert back["entries"] == second["entries"]
+    for bad in ("0", "201", "x", "²", "-1"):
+        response = client.get(url, {"page_size": bad})
+        assert response.status_code == 400 and "page_size" in response.json()
+    junk = client.get(url, {"older": "not-a-cursor"}).json()
+    assert junk["entries"] == everything["entries"]
 
 
 # --- Concerns: recording --------------------------------------------------------------------

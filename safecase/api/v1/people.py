@@ -4,11 +4,14 @@ person's chronology. Every read starts from the people selectors and every write
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from safecase.access.lookups import access_object
 from safecase.access.permissions import Permission
@@ -25,7 +28,7 @@ from safecase.api.base import (
     with_etag,
 )
 from safecase.api.pagination import KeysetPagination
-from safecase.concerns.selectors import person_chronology
+from safecase.concerns.selectors import CHRONOLOGY_PAGE_SIZE, person_chronology_page
 from safecase.people import actions, selectors
 from safecase.people.identifiers import IdentifierScheme
 from safecase.people.models import Gender, Person, PersonKind, VulnerabilityFlag
@@ -111,10 +114,18 @@ class ChronologyEntryOutputSerializer(serializers.Serializer):  # type: ignore[t
     summary = serializers.CharField()
     concern_id = serializers.UUIDField()
     approximate = serializers.BooleanField(help_text="The time is approximate or not known.")
+    significant = serializers.BooleanField(help_text="Marked significant by the lead.")
 
 
 class ChronologyOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     person_id = serializers.UUIDField()
+    total = serializers.IntegerField(help_text="Entries you may see in the whole chronology.")
+    older = serializers.URLField(
+        allow_null=True, help_text="The page of older entries, or null on the oldest page."
+    )
+    newer = serializers.URLField(
+        allow_null=True, help_text="The page of newer entries, or null on the newest page."
+    )
     entries = ChronologyEntryOutputSerializer(many=True)
 
 
@@ -268,12 +279,27 @@ class PersonChronologyApi(RecordApiView):
 
     @extend_schema(
         summary="A person's chronology",
-        description="Everything recorded about the person that you may see, newest first "
-        "(at most 500 concerns with their addenda, triage decisions and actions). "
-        "Every read is written to the audit trail.",
-        responses={200: ChronologyOutputSerializer, **error_responses(404)},
+        description="Everything recorded about the person that you may see (concerns, "
+        "addenda, triage decisions, actions), newest first, a page at a time: follow `older` "
+        "and `newer`. Every read is written to the audit trail.",
+        parameters=[
+            OpenApiParameter(
+                "older", str, description="Cursor from a page's `older` link.", required=False
+            ),
+            OpenApiParameter(
+                "newer", str, description="Cursor from a page's `newer` link.", required=False
+            ),
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"Entries per page (default {CHRONOLOGY_PAGE_SIZE}, at most 200).",
+                required=False,
+            ),
+        ],
+        responses={200: ChronologyOutputSerializer, **error_responses(400, 404)},
     )
     def get(self, request: Request, person_id: str) -> Response:
+        size = _chronology_page_size(request)
         person = access_object(
             self.actor,
             selectors.people_visible_to(self.actor),
@@ -281,6 +307,38 @@ class PersonChronologyApi(RecordApiView):
             Permission.PERSON_VIEW,
             log_view=True,
         )
-        entries = person_chronology(self.actor, person)
-        data = ChronologyOutputSerializer({"person_id": person.pk, "entries": entries}).data
+        newer = request.query_params.get("newer", "")[:200]
+        page = person_chronology_page(
+            self.actor,
+            person,
+            cursor=newer or request.query_params.get("older", "")[:200] or None,
+            newer=bool(newer),
+            size=size,
+        )
+        here = request.build_absolute_uri()
+
+        def link(name: str, cursor: str | None) -> str | None:
+            if cursor is None:
+                return None
+            other = "newer" if name == "older" else "older"
+            return replace_query_param(remove_query_param(here, other), name, cursor)
+
+        data = ChronologyOutputSerializer(
+            {
+                "person_id": person.pk,
+                "total": page.total,
+                "older": link("older", page.older_cursor),
+                "newer": link("newer", page.newer_cursor),
+                "entries": page.entries,
+            }
+        ).data
         return Response(data)
+
+
+def _chronology_page_size(request: Request) -> int:
+    raw = request.query_params.get("page_size")
+    if raw is None:
+        return CHRONOLOGY_PAGE_SIZE
+    if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= 200:
+        raise serializers.ValidationError({"page_size": ["A whole number from 1 to 200."]})
+    return int(raw)
