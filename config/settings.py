@@ -281,6 +281,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = SAFECASE_MAX_UPLOAD_BYTES + 64 * 1024
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Virus scanning before a file can be downloaded (security bar F2, safecase.core.scanning,
+# docs/adr/0008): clamd (default outside development), clamscan, or off (files unscanned and
+# marked clean: development only; `manage.py check` warns about it with DEBUG off).
+SAFECASE_AV_MODE = env_str("SAFECASE_AV_MODE", "off" if DEBUG else "clamd").strip().lower()
+if SAFECASE_AV_MODE not in ("off", "clamscan", "clamd"):
+    raise ImproperlyConfigured("SAFECASE_AV_MODE must be off, clamscan or clamd.")
+SAFECASE_AV_CLAMD_SOCKET = env_str("SAFECASE_AV_CLAMD_SOCKET", "/var/run/clamav/clamd.ctl")
+SAFECASE_AV_CLAMSCAN = env_str("SAFECASE_AV_CLAMSCAN", "clamscan")
+SAFECASE_AV_DATABASE = env_str("SAFECASE_AV_DATABASE")
+SAFECASE_AV_TIMEOUT_SECONDS = env_int("SAFECASE_AV_TIMEOUT_SECONDS", 120)
 
 # --- I18N and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -12,6 +12,9 @@ os.environ.setdefault("SAFECASE_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost"
 os.environ.setdefault("SAFECASE_FILE_KEYS", "test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 # The test client speaks plain HTTP; redirects to HTTPS are asserted separately.
 os.environ.setdefault("SAFECASE_SSL_REDIRECT", "0")
+# Files count as clean at once; the scanning tests choose a scanner themselves (clamscan with a
+# signature database of their own), as no test may depend on ClamAV's downloaded signatures.
+os.environ.setdefault("SAFECASE_AV_MODE", "off")
 
 from config.settings import *  # noqa: F403
 

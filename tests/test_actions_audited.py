@@ -51,6 +51,7 @@ from safecase.concerns.models import (
     PatternAlert,
     PatternKind,
     SafeguardingSettings,
+    ScanState,
 )
 from safecase.core.actors import Actor
 from safecase.core.errors import NotPermitted
@@ -539,6 +540,13 @@ def _attachment_read(k: Kit, persona: str = "reporter") -> Call:
     return lambda: concern_actions.attachment_read(actor=k.actor(persona), attachment=attachment)
 
 
+def _attachment_scan(k: Kit, actor: Actor | None = None) -> Call:
+    attachment = k.attachment()  # clean at once (scanning is off in tests): make it wait
+    Attachment.objects.filter(pk=attachment.pk).update(scan_state=ScanState.PENDING)
+    attachment.refresh_from_db()
+    return lambda: concern_actions.attachment_scan(actor=actor or k.system(), attachment=attachment)
+
+
 def _concern_evaluate_patterns(k: Kit, actor: Actor | None = None) -> Call:
     child = k.person()
     concerns = [k.concern() for _ in range(3)]
@@ -837,6 +845,11 @@ CASES: dict[str, Case] = {
         AuditAction.ATTACHMENT_DOWNLOADED,
         _attachment_read,
         lambda k: _attachment_read(k, "other_org"),
+    ),
+    "safecase.concerns.actions.attachment_scan": Case(
+        AuditAction.ATTACHMENT_SCANNED,
+        _attachment_scan,
+        lambda k: _attachment_scan(k, k.actor("lead")),
     ),
     "safecase.concerns.actions.concern_evaluate_patterns": Case(
         AuditAction.PATTERN_ALERT_RAISED,

@@ -59,6 +59,8 @@ class AuditAction(models.TextChoices):
     CONCERN_ESCALATED = "concern.escalated", "Overdue concern escalated to the deputies"
     ATTACHMENT_ADDED = "attachment.added", "File attached"
     ATTACHMENT_DOWNLOADED = "attachment.downloaded", "File downloaded"
+    ATTACHMENT_SCANNED = "attachment.scanned", "File checked for viruses: none found"
+    ATTACHMENT_QUARANTINED = "attachment.quarantined", "File quarantined: a virus was found"
     PATTERN_ALERT_RAISED = "pattern.alert_raised", "Pattern alert raised"
     PATTERN_ALERT_REVIEWED = "pattern.alert_reviewed", "Pattern alert reviewed"
     ACTION_CREATED = "action.created", "Action set"

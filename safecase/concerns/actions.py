@@ -38,16 +38,25 @@ from safecase.concerns.models import (
     ConcernAction,
     ConcernPerson,
     PatternAlert,
+    ScanState,
     Triage,
 )
 from safecase.concerns.tasks import (
     evaluate_patterns,
     notify_leads_of_urgent_concern,
     notify_owner_of_action,
+    scan_attachment,
 )
 from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, DomainError, NotPermitted
-from safecase.core.files import delete_stored, inspect_upload, open_decrypted, store_encrypted
+from safecase.core.files import (
+    delete_stored,
+    inspect_upload,
+    open_decrypted,
+    store_encrypted,
+    strip_metadata,
+)
+from safecase.core.scanning import ScanResult, get_scanner, scanning_enabled
 from safecase.insight import search
 from safecase.people.models import Person
 
@@ -407,7 +416,12 @@ def attachment_add(
     *, actor: Actor, concern: Concern, name: str, data: bytes, reason: str = ""
 ) -> Attachment:
     """Attach a checked, encrypted file to the actor's draft, or (with a reason) to a submitted
-    concern they may see. Raises RejectedFile (a DomainError) with a plain-English message."""
+    concern they may see. Raises RejectedFile (a DomainError) with a plain-English message.
+
+    Metadata (EXIF with GPS, XMP, PDF document information) is removed before the file is
+    stored, so ``sha256`` and ``size`` are the stored file's; the audit event also keeps the
+    received file's hash. The file waits for its virus scan (a task, after commit) before anyone
+    can download it; with scanning off it is marked clean at once, unscanned."""
     require(actor, Permission.CONCERN_RECORD)
     assert actor.user is not None
     if concern.is_submitted:
@@ -422,6 +436,7 @@ def attachment_add(
     if concern.attachments.count() >= MAX_ATTACHMENTS:
         raise DomainError(f"A concern can hold up to {MAX_ATTACHMENTS} files.", field="file")
     inspected = inspect_upload(name, data, max_bytes=settings.SAFECASE_MAX_UPLOAD_BYTES)
+    cleaned = strip_metadata(inspected, data)
     attachment = Attachment(
         id=uuid.uuid4(),
         organisation_id=concern.organisation_id,
@@ -429,11 +444,15 @@ def attachment_add(
         uploaded_by=actor.user,
         display_name=inspected.name,
         mime=inspected.mime,
-        size=inspected.size,
-        sha256=inspected.sha256,
+        size=cleaned.size,
+        sha256=cleaned.sha256,
         reason=reason.strip()[:300],
     )
-    attachment.storage_name = store_encrypted(data, aad=attachment.aad)
+    if not scanning_enabled():
+        attachment.scan_state = ScanState.CLEAN
+        attachment.scanned_by = "off"
+        attachment.scanned_at = timezone.now()
+    attachment.storage_name = store_encrypted(cleaned.data, aad=attachment.aad)
     # If the row or its audit event fails, remove the stored file too.
     try:
         attachment.save(force_insert=True)
@@ -444,13 +463,73 @@ def attachment_add(
             reason=reason.strip()[:300],
             changes={
                 "attachment": attachment.pk,
-                "sha256": inspected.sha256,
-                "size": inspected.size,
+                "sha256": cleaned.sha256,
+                "size": cleaned.size,
+                "received_sha256": inspected.sha256,
+                "metadata": cleaned.metadata,
+                "scan": attachment.scan_state,
             },
         )
     except Exception:
         delete_stored(attachment.storage_name)
         raise
+    if attachment.scan_state == ScanState.PENDING:
+        attachment_id = str(attachment.pk)
+        transaction.on_commit(lambda: scan_attachment.enqueue(attachment_id=attachment_id))
+    return attachment
+
+
+_NOT_DOWNLOADABLE = {
+    ScanState.PENDING: "This file is still being checked for viruses. Try again in a few minutes.",
+    ScanState.QUARANTINED: "This file was quarantined: the virus scanner found something in it. "
+    "It cannot be downloaded. Your safeguarding lead can see that it was quarantined.",
+}
+
+
+def attachment_scan(*, actor: Actor, attachment: Attachment) -> Attachment:
+    """Scan a file still waiting for its virus scan and record the verdict: clean, or
+    quarantined (never served, audited, shown on the concern). Only the system does this (the
+    scan task, ``manage.py attachments_scan``), for the file's own organisation.
+
+    The scan runs outside any transaction (it may take seconds); the verdict is written in one.
+    A scanner that gives no verdict raises ScannerUnavailable and the file stays pending."""
+    if not actor.is_system or actor.organisation_id != attachment.organisation_id:
+        raise NotPermitted("Only the virus scanner records a scan.")
+    if attachment.scan_state != ScanState.PENDING:
+        return attachment
+    data = open_decrypted(attachment.storage_name, aad=attachment.aad)
+    result = get_scanner().scan(data)
+    return _attachment_record_scan(actor=actor, attachment_id=attachment.pk, result=result)
+
+
+@transaction.atomic(durable=True)
+def _attachment_record_scan(*, actor: Actor, attachment_id: Any, result: ScanResult) -> Attachment:
+    attachment = (
+        Attachment.objects.select_for_update().select_related("concern").get(pk=attachment_id)
+    )
+    if attachment.scan_state != ScanState.PENDING:
+        return attachment  # another scan recorded its verdict first
+    attachment.scan_state = ScanState.QUARANTINED if result.infected else ScanState.CLEAN
+    attachment.scanned_by = result.scanner
+    attachment.scanned_at = timezone.now()
+    attachment.scan_signature = result.signature
+    attachment.save(
+        update_fields=["scan_state", "scanned_by", "scanned_at", "scan_signature", "updated_at"]
+    )
+    changes: dict[str, Any] = {"attachment": attachment.pk, "scanner": result.scanner}
+    if result.infected:
+        changes["signature"] = result.signature
+    recorder.record(
+        actor=actor,
+        action=(
+            AuditAction.ATTACHMENT_QUARANTINED
+            if result.infected
+            else AuditAction.ATTACHMENT_SCANNED
+        ),
+        subject=attachment.concern,
+        organisation_id=attachment.organisation_id,
+        changes=changes,
+    )
     return attachment
 
 
@@ -461,6 +540,8 @@ def attachment_read(*, actor: Actor, attachment: Attachment) -> bytes:
     reachable = selectors.drafts_of(actor) | selectors.concerns_visible_to(actor)
     if not reachable.filter(pk=attachment.concern_id).exists():
         raise NotPermitted("Not found.")
+    if attachment.scan_state != ScanState.CLEAN:
+        raise Conflict(_NOT_DOWNLOADABLE[ScanState(attachment.scan_state)])
     data = open_decrypted(attachment.storage_name, aad=attachment.aad)
     recorder.record_in_own_transaction(
         actor=actor,

@@ -199,12 +199,22 @@ class ConcernAction(BaseModel):
         return self.description
 
 
+class ScanState(models.TextChoices):
+    """Where a file is in the virus scan (security bar F2). Only a clean file is downloadable."""
+
+    PENDING = "pending", "Being checked for viruses"
+    CLEAN = "clean", "Checked"
+    QUARANTINED = "quarantined", "Quarantined: a virus was found"
+
+
 class Attachment(BaseModel):
     """A file added to a concern (a photo of a note, a letter, a screenshot).
 
-    Stored encrypted under a generated name (safecase.core.files); the name shown is only for
-    display. Seen by whoever may see the concern (or the draft's author), downloaded only through
-    a permission-checked view. Never changed; added to a submitted concern only with a reason.
+    Stored encrypted under a generated name (safecase.core.files), with its metadata removed
+    (images always; PDFs where possible); the name shown is only for display. Seen by whoever may
+    see the concern (or the draft's author), downloaded only through a permission-checked view
+    and only once the virus scan found it clean. Its content never changes; only the scan's
+    verdict is written, once, by the scanner; added to a submitted concern only with a reason.
     """
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
@@ -218,9 +228,22 @@ class Attachment(BaseModel):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     reason = models.CharField(max_length=300, blank=True)
+    # Pending until a scanner's verdict: a file is never served before it is clean.
+    scan_state = models.CharField(
+        max_length=12, choices=ScanState.choices, default=ScanState.PENDING
+    )
+    # "clamd" or "clamscan"; "off" when scanning was switched off and the file was not scanned.
+    scanned_by = models.CharField(max_length=20, blank=True)
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    # What the scanner found, for a quarantined file.
+    scan_signature = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.scan_state == ScanState.CLEAN
 
     @property
     def aad(self) -> bytes:

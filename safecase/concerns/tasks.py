@@ -18,7 +18,7 @@ from django_tasks import task
 
 from safecase.access.roles import Role
 from safecase.accounts.models import Membership, User
-from safecase.concerns.models import Concern, ConcernAction, PatternAlert
+from safecase.concerns.models import Attachment, Concern, ConcernAction, PatternAlert
 from safecase.concerns.selectors import concerns_visible_to
 from safecase.core.actors import Actor
 from safecase.notifications.actions import notify
@@ -151,3 +151,19 @@ def evaluate_patterns(concern_id: str) -> int:
         user=None, organisation=concern.organisation, channel="task", system_label="patterns"
     )
     return len(concern_evaluate_patterns(actor=actor, concern=concern))
+
+
+@task()
+def scan_attachment(attachment_id: str) -> str:
+    """Scan one newly added file for viruses and record the verdict, as the system. Returns the
+    file's scan state. A scanner that gives no verdict raises ScannerUnavailable: the file stays
+    pending (never served) and ``manage.py attachments_scan`` tries again."""
+    from safecase.concerns.actions import attachment_scan
+
+    attachment = Attachment.objects.select_related("organisation").filter(pk=attachment_id).first()
+    if attachment is None:
+        return "missing"
+    actor = Actor(
+        user=None, organisation=attachment.organisation, channel="task", system_label="scanner"
+    )
+    return attachment_scan(actor=actor, attachment=attachment).scan_state

@@ -454,7 +454,11 @@ def attachment_download(request: HttpRequest, attachment_id: str) -> HttpRespons
         attachment_id,
         Permission.CONCERN_RECORD,
     )
-    data = actions.attachment_read(actor=actor, attachment=attachment)
+    try:
+        data = actions.attachment_read(actor=actor, attachment=attachment)
+    except Conflict as exc:  # not scanned yet, or quarantined: never served
+        context = {"attachment": attachment, "message": exc.message}
+        return render(request, "concerns/attachment_unavailable.html", context, status=409)
     return attachment_response(data, filename=attachment.display_name, mime=attachment.mime)
 
 

@@ -12,10 +12,15 @@ Security bar rows F1-F3 and D1. The rules, and why:
 * The user's file name is only ever a display name (sanitised: no directories, control or
   bidi-override characters); the storage name is generated, so names cannot reach the disk.
 * Served as a download with ``nosniff`` and a sandboxing CSP, so a file cannot run as a page.
+* Metadata is removed before a file is stored (F2, :func:`strip_metadata`): images are decoded
+  and encoded again by Pillow with nothing but their pixels (and colour profile, and PNG
+  transparency), turned the right way up first, so no EXIF (GPS, camera, owner), XMP or comment
+  survives; PDFs lose their document information and XMP metadata (pypdf), unless they are
+  signed (removing it would break the signature), encrypted or unreadable by pypdf: those are
+  kept as uploaded and the audit event says so. Word documents keep theirs (not done yet).
 
-Not here yet: EXIF/metadata stripping (GPS in photos) needs an image library (Pillow), which is
-not a dependency; it belongs to the image pipeline, with the antivirus scan (ClamAV) that must
-run before a file becomes visible. This module is pure and domain-free on purpose.
+The antivirus scan runs after storage and before a file can be downloaded (safecase.core.scanning
+and the attachment's scan state). This module is pure and domain-free on purpose.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from PIL import Image, ImageOps, JpegImagePlugin
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject
 
 from safecase.core.crypto import decrypt, encrypt
 from safecase.core.errors import DomainError
@@ -305,6 +313,110 @@ def inspect_upload(name: str, data: bytes, *, max_bytes: int) -> InspectedFile:
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         kind=expected,
+    )
+
+
+@dataclass(frozen=True)
+class CleanedFile:
+    """What is stored: the upload with its metadata removed. ``metadata`` says what was done
+    (``removed``, ``none`` for a kind that carries none, or ``kept: <why>``) for the audit."""
+
+    data: bytes
+    size: int
+    sha256: str
+    metadata: str
+
+
+_PILLOW_FORMATS = {"jpeg": ("JPEG", "MPO"), "png": ("PNG",)}
+_UNREADABLE_IMAGE = "This image could not be read: it is damaged or incomplete"
+
+
+def _reencode_image(data: bytes, kind: str) -> bytes:
+    """Decode and encode again, keeping only pixels, orientation, colour profile, transparency.
+
+    Nothing else is copied: the new image starts with an empty ``info``, so EXIF (with GPS),
+    XMP, comments and text chunks cannot be carried over by default. A JPEG keeps its own
+    quantisation tables (about the quality it had); a multi-frame file keeps its first frame.
+    """
+    with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS[kind]) as source:
+        # The header check (inspect_upload) read the same numbers; Pillow's reading decides.
+        _check_dimensions(*source.size)
+        keep: dict[str, object] = {}
+        if icc := source.info.get("icc_profile"):
+            keep["icc_profile"] = icc
+        if kind == "png" and "transparency" in source.info:
+            keep["transparency"] = source.info["transparency"]
+        if kind == "jpeg":
+            if quantization := getattr(source, "quantization", None):
+                keep["qtables"] = quantization
+            else:
+                keep["quality"] = 90
+            if (sampling := JpegImagePlugin.get_sampling(source)) != -1:
+                keep["subsampling"] = sampling
+        upright = ImageOps.exif_transpose(source)
+        upright.info = {}
+        out = io.BytesIO()
+        upright.save(out, format="JPEG" if kind == "jpeg" else "PNG", **keep)
+    return out.getvalue()
+
+
+def _pdf_is_signed(reader: PdfReader) -> bool:
+    root = reader.root_object
+    form = root.get("/AcroForm")
+    form = form.get_object() if form is not None else None
+    sig_flags = form.get("/SigFlags", 0) if isinstance(form, DictionaryObject) else 0
+    return bool(int(sig_flags) & 1) or "/Perms" in root
+
+
+def _strip_pdf(data: bytes) -> tuple[bytes, str]:
+    """Rewrite the PDF without its document information and XMP metadata streams.
+
+    Only reachable objects are written, so earlier revisions (incremental updates, which keep
+    every old metadata dictionary) go too. Streams are copied as they are, never decompressed.
+    """
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return data, "kept: encrypted PDF"
+        if _pdf_is_signed(reader):
+            return data, "kept: signed PDF (removing metadata would break the signature)"
+        writer = PdfWriter(clone_from=reader)
+        writer.metadata = None
+        writer.root_object.pop(NameObject("/Metadata"), None)
+        for page in writer.pages:
+            page.pop(NameObject("/Metadata"), None)
+            page.pop(NameObject("/PieceInfo"), None)
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+        out = io.BytesIO()
+        writer.write(out)
+    except Exception:  # pypdf raises many kinds on malformed input; the file stays as it came
+        return data, "kept: PDF not readable by the metadata cleaner"
+    return out.getvalue(), "removed"
+
+
+def strip_metadata(inspected: InspectedFile, data: bytes) -> CleanedFile:
+    """The bytes to store for an upload that passed :func:`inspect_upload`.
+
+    Raises :class:`RejectedFile` for an image Pillow cannot decode (damaged or truncated), so
+    nothing is stored that could not be cleaned.
+    """
+    cleaned, metadata = data, "none"
+    if inspected.kind in _PILLOW_FORMATS:
+        try:
+            cleaned, metadata = _reencode_image(data, inspected.kind), "removed"
+        except RejectedFile:
+            raise
+        except Exception as exc:  # Pillow raises many kinds (OSError, SyntaxError, ...) on bad data
+            raise RejectedFile(_UNREADABLE_IMAGE) from exc
+    elif inspected.kind == "pdf":
+        cleaned, metadata = _strip_pdf(data)
+    elif inspected.kind == "docx":
+        metadata = "kept: Word document properties are not removed"
+    return CleanedFile(
+        data=cleaned,
+        size=len(cleaned),
+        sha256=hashlib.sha256(cleaned).hexdigest(),
+        metadata=metadata,
     )
 
 

@@ -1,8 +1,9 @@
 """API: a concern's files. Uploads go through concerns.actions.attachment_add, so the API keeps
 the web's rules: an allow-list of types checked against the content, a size limit, encryption at
 rest under a generated name, files on a submitted concern only with a reason, and only by the
-organisation that owns it. Downloads go through attachment_read (permission-checked, audited)
-and are served as downloads that never render in a browser."""
+organisation that owns it. Downloads go through attachment_read (permission-checked, audited,
+only once the virus scan found the file clean) and are served as downloads that never render
+in a browser."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from safecase.api.base import (
 from safecase.api.pagination import KeysetPagination
 from safecase.api.v1.concerns import UserRefOutputSerializer
 from safecase.concerns import actions, selectors
-from safecase.concerns.models import Attachment, Concern
+from safecase.concerns.models import Attachment, Concern, ScanState
 from safecase.core.actors import Actor
 from safecase.core.files import ALLOWED_TYPES, attachment_response
 
@@ -85,8 +86,17 @@ class AttachmentOutputSerializer(serializers.Serializer):  # type: ignore[type-a
         source="display_name", help_text="The uploaded name, sanitised: for display only."
     )
     mime = serializers.CharField(help_text="The type found by checking the content.")
-    size = serializers.IntegerField(help_text="In bytes.")
-    sha256 = serializers.CharField(help_text="Of the original file: check a download against it.")
+    size = serializers.IntegerField(help_text="In bytes, as stored (metadata removed).")
+    sha256 = serializers.CharField(
+        help_text="Of the file as stored (images and most PDFs lose their metadata, such as "
+        "GPS positions): check a download against it."
+    )
+    scan = serializers.ChoiceField(
+        source="scan_state",
+        choices=ScanState.choices,
+        help_text="The virus scan: `pending` (not downloadable yet), `clean` (downloadable) or "
+        "`quarantined` (a virus was found; never downloadable).",
+    )
     reason = serializers.CharField(help_text="Why it was added after submission; else blank.")
     uploaded_by = UserRefOutputSerializer()
     created_at = serializers.DateTimeField()
@@ -180,10 +190,12 @@ class ConcernAttachmentDownloadApi(RecordApiView):
     @extend_schema(
         summary="Download a file",
         description="The decrypted file, as a download (`Content-Disposition: attachment`, "
-        "not cached, never rendered as a page). Every download is written to the audit trail.",
+        "not cached, never rendered as a page). Every download is written to the audit trail. "
+        "A file is downloadable only once its virus scan found it clean: 409 while it is "
+        "`pending` (try again later) and for a `quarantined` file (never).",
         responses={
             (200, *_DOWNLOAD_TYPES): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-            **error_responses(404),
+            **error_responses(404, 409),
         },
     )
     def get(self, request: Request, concern_id: str, attachment_id: str) -> HttpResponse:

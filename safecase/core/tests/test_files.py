@@ -52,9 +52,10 @@ def _png_chunk(kind: bytes, payload: bytes) -> bytes:
 
 
 def png(width: int = 1, height: int = 1) -> bytes:
-    """A real PNG; for huge sizes only the header is right, as an attacker's file would be."""
+    """A real red PNG; for big sizes only the header is right, as an attacker's file would be."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\x00\x00") if width * height == 1 else b""
+    row = b"\x00" + b"\xff\x00\x00" * width  # filter type 0, then RGB pixels
+    pixels = zlib.compress(row * height) if 0 < width * height <= 10_000 else b""
     return (
         b"\x89PNG\r\n\x1a\n"
         + _png_chunk(b"IHDR", ihdr)

@@ -1,0 +1,216 @@
+"""Virus scanning of attachments (security bar F2): no file is downloadable (web or API) before
+its scan finds it clean; EICAR is quarantined, audited, shown on the concern and never served;
+a scanner that gives no verdict leaves the file pending until ``manage.py attachments_scan``.
+
+The scanner here is the real clamscan with a one-signature database made by the test (the
+official signatures cannot be downloaded on CI): see safecase/core/tests/clamav.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
+from PIL import ExifTags, Image
+
+from conftest import actor_for, client_for
+from safecase.accounts import auth_actions
+from safecase.audit.events import AuditAction
+from safecase.audit.models import AuditEvent
+from safecase.concerns import actions
+from safecase.concerns.models import Attachment, Concern, ScanState
+from safecase.concerns.tests.test_concerns import submitted_concern
+from safecase.core.actors import Actor
+from safecase.core.errors import Conflict, NotPermitted
+from safecase.core.tests.clamav import SIGNATURE, eicar, require_clamscan, write_database
+from safecase.core.tests.test_files import png
+from safecase.demo.personas import DemoWorld
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clamscan(tmp_path: Path) -> Iterator[None]:
+    with override_settings(
+        SAFECASE_AV_MODE="clamscan",
+        SAFECASE_AV_CLAMSCAN=require_clamscan(),
+        SAFECASE_AV_DATABASE=str(write_database(tmp_path)),
+    ):
+        yield
+
+
+@pytest.fixture
+def scanner_down(tmp_path: Path) -> Iterator[None]:
+    """clamscan that cannot give a verdict (as with no signatures installed)."""
+    with override_settings(
+        SAFECASE_AV_MODE="clamscan", SAFECASE_AV_CLAMSCAN=str(tmp_path / "missing-clamscan")
+    ):
+        yield
+
+
+def _api(world: DemoWorld, persona: str) -> Client:
+    _, secret = auth_actions.api_token_create(
+        actor=actor_for(world, persona), name="tests", days=30, with_mfa=True
+    )
+    return Client(headers={"authorization": f"Bearer {secret}"})
+
+
+def _add(world: DemoWorld, capture: Any, concern: Concern, name: str, data: bytes) -> Attachment:
+    """Add a file as the lead, running what waits for the commit (the scan task)."""
+    with capture(execute=True):
+        added = actions.attachment_add(
+            actor=actor_for(world, "lead"), concern=concern, name=name, data=data, reason="x"
+        )
+    added.refresh_from_db()
+    return added
+
+
+def _downloads(world: DemoWorld, attachment: Attachment) -> tuple[Any, Any]:
+    web = client_for(world.users["lead"]).get(f"/concerns/attachments/{attachment.pk}/")
+    api = _api(world, "lead").get(
+        f"/api/v1/concerns/{attachment.concern_id}/attachments/{attachment.pk}/download"
+    )
+    return web, api
+
+
+@pytest.mark.usefixtures("clamscan")
+def test_eicar_is_quarantined_audited_shown_to_the_lead_and_never_served(
+    world: DemoWorld, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    concern = submitted_concern(world)
+    added = _add(world, django_capture_on_commit_callbacks, concern, "eicar.txt", eicar())
+
+    assert added.scan_state == ScanState.QUARANTINED
+    assert added.scan_signature.startswith(SIGNATURE) and added.scanned_by == "clamscan"
+    event = AuditEvent.objects.get(action=AuditAction.ATTACHMENT_QUARANTINED)
+    assert event.changes["attachment"] == str(added.pk)
+    assert event.changes["signature"].startswith(SIGNATURE)
+    assert event.actor_label == "system:scanner"
+    web, api = _downloads(world, added)
+    assert web.status_code == 409 and b"quarantined" in web.content
+    assert api.status_code == 409 and "quarantined" in api.json()["detail"]
+    for response in (web, api):
+        assert eicar() not in response.content
+    with pytest.raises(Conflict):
+        actions.attachment_read(actor=actor_for(world, "lead"), attachment=added)
+    assert not AuditEvent.objects.filter(action=AuditAction.ATTACHMENT_DOWNLOADED).exists()
+    # The lead sees it on the concern, with no link to download it.
+    page = client_for(world.users["lead"]).get(f"/concerns/{concern.pk}/")
+    assert b"Quarantined: a virus was found" in page.content
+    assert f"/concerns/attachments/{added.pk}/".encode() not in page.content
+    listed = _api(world, "lead").get(f"/api/v1/concerns/{concern.pk}/attachments").json()
+    assert listed["results"][0]["scan"] == "quarantined"
+
+
+@pytest.mark.usefixtures("clamscan")
+def test_a_clean_file_passes_the_scan_and_can_be_downloaded(
+    world: DemoWorld, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    concern = submitted_concern(world)
+    added = _add(world, django_capture_on_commit_callbacks, concern, "photo.png", png())
+
+    assert (added.scan_state, added.scanned_by, added.scan_signature) == ("clean", "clamscan", "")
+    scanned = AuditEvent.objects.get(action=AuditAction.ATTACHMENT_SCANNED)
+    assert scanned.changes == {"attachment": str(added.pk), "scanner": "clamscan"}
+    web, api = _downloads(world, added)
+    assert web.status_code == 200 and web.content == png()
+    assert api.status_code == 200 and api.content == png()
+    page = client_for(world.users["lead"]).get(f"/concerns/{concern.pk}/")
+    assert f"/concerns/attachments/{added.pk}/".encode() in page.content
+    assert b"Not scanned" not in page.content
+
+
+@pytest.mark.usefixtures("scanner_down")
+def test_a_file_waits_unserved_while_the_scanner_is_down_then_the_command_scans_it(
+    world: DemoWorld, django_capture_on_commit_callbacks: Callable[..., Any], tmp_path: Path
+) -> None:
+    concern = submitted_concern(world)
+    added = _add(world, django_capture_on_commit_callbacks, concern, "eicar.txt", eicar())
+    waiting = _add(world, django_capture_on_commit_callbacks, concern, "photo.png", png())
+
+    assert added.scan_state == waiting.scan_state == ScanState.PENDING
+    web, api = _downloads(world, waiting)
+    assert web.status_code == 409 and b"still being checked" in web.content
+    assert api.status_code == 409 and "still being checked" in api.json()["detail"]
+    page = client_for(world.users["reporter"]).get(f"/concerns/{concern.pk}/")
+    assert page.content.count(b"Being checked for viruses") == 2
+    with pytest.raises(CommandError, match="2 file"):
+        call_command("attachments_scan", stdout=io.StringIO(), stderr=io.StringIO())
+    assert Attachment.objects.filter(scan_state=ScanState.PENDING).count() == 2
+
+    with override_settings(
+        SAFECASE_AV_CLAMSCAN=require_clamscan(),
+        SAFECASE_AV_DATABASE=str(write_database(tmp_path)),
+    ):
+        out = io.StringIO()
+        call_command("attachments_scan", stdout=out)
+    assert "1 clean, 1 quarantined, 0 still pending" in out.getvalue()
+    added.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (added.scan_state, waiting.scan_state) == ("quarantined", "clean")
+    assert _downloads(world, waiting)[0].status_code == 200
+
+
+def test_with_scanning_off_files_are_marked_clean_unscanned_and_say_so(
+    world: DemoWorld, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    concern = submitted_concern(world)
+    added = _add(world, django_capture_on_commit_callbacks, concern, "photo.png", png())
+    assert (added.scan_state, added.scanned_by) == ("clean", "off")
+    assert not AuditEvent.objects.filter(action=AuditAction.ATTACHMENT_SCANNED).exists()
+    added_event = AuditEvent.objects.get(action=AuditAction.ATTACHMENT_ADDED)
+    assert added_event.changes["scan"] == "clean"
+    page = client_for(world.users["lead"]).get(f"/concerns/{concern.pk}/")
+    assert b"Not scanned for viruses" in page.content
+
+
+def test_only_the_scanner_of_the_files_organisation_records_a_verdict(world: DemoWorld) -> None:
+    concern = submitted_concern(world)
+    added = actions.attachment_add(
+        actor=actor_for(world, "lead"), concern=concern, name="a.png", data=png(), reason="x"
+    )
+    Attachment.objects.filter(pk=added.pk).update(scan_state=ScanState.PENDING)
+    added.refresh_from_db()
+    for actor in (
+        actor_for(world, "lead"),
+        Actor.system("scanner", organisation=world.organisations["police"]),
+    ):
+        with pytest.raises(NotPermitted):
+            actions.attachment_scan(actor=actor, attachment=added)
+    added.refresh_from_db()
+    assert added.scan_state == ScanState.PENDING
+
+
+def test_a_photo_is_stored_without_its_gps_and_the_audit_keeps_both_hashes(
+    world: DemoWorld,
+) -> None:
+    exif = Image.Exif()
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (51.0, 1.0, 2.0),
+    }
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), "red").save(buffer, "JPEG", exif=exif)
+    data = buffer.getvalue()
+    concern = submitted_concern(world)
+    added = actions.attachment_add(
+        actor=actor_for(world, "lead"), concern=concern, name="arm.jpg", data=data, reason="x"
+    )
+    download = client_for(world.users["lead"]).get(f"/concerns/attachments/{added.pk}/")
+    assert download.status_code == 200
+    stored = Image.open(io.BytesIO(download.content))
+    assert not stored.getexif() and "exif" not in stored.info
+    assert (
+        added.sha256
+        == hashlib.sha256(download.content).hexdigest()
+        != hashlib.sha256(data).hexdigest()
+    )
+    event = AuditEvent.objects.get(action=AuditAction.ATTACHMENT_ADDED)
+    assert event.changes["received_sha256"] == hashlib.sha256(data).hexdigest()
+    assert event.changes["metadata"] == "removed"
