@@ -20,6 +20,7 @@ import pstats
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -33,6 +34,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--queries", action="store_true", help="print each query and its time")
+    parser.add_argument(
+        "--post-concern",
+        action="store_true",
+        help="POST the recording form to the path (draft + submit), as benchmarks/concerns.py does",
+    )
     args = parser.parse_args()
 
     import django
@@ -80,12 +86,21 @@ def main() -> int:
     session["otp_device_id"] = device.persistent_id
     session.save()
 
-    first = client.get(path)
-    if first.status_code != 200:
+    sent = iter(range(10**9))
+
+    def fetch() -> Any:
+        if args.post_concern:
+            from benchmarks.concerns import concern_form
+
+            return client.post(path, concern_form("", next(sent)))
+        return client.get(path)
+
+    first = fetch()
+    if first.status_code != (302 if args.post_concern else 200):
         print(f"{path}: {first.status_code} {first.get('Location', '')}", file=sys.stderr)
         return 1
     with CaptureQueriesContext(connection) as ctx:
-        client.get(path)
+        fetch()
     print(f"{path}: {len(first.content)} bytes, {len(ctx.captured_queries)} queries")
     if args.queries:
         for q in ctx.captured_queries:
@@ -93,13 +108,13 @@ def main() -> int:
     reset_queries()
     started = time.perf_counter()
     for _ in range(args.repeat):
-        client.get(path)
+        fetch()
     mean = (time.perf_counter() - started) / args.repeat * 1000
     print(f"mean {mean:.1f} ms per request over {args.repeat}")
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(args.repeat):
-        client.get(path)
+        fetch()
     profiler.disable()
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(args.top)
