@@ -44,6 +44,7 @@ from safecase.concerns.models import (
 from safecase.concerns.tasks import (
     evaluate_patterns,
     notify_leads_of_urgent_concern,
+    notify_of_quarantine,
     notify_owner_of_action,
     scan_attachment,
 )
@@ -530,6 +531,8 @@ def _attachment_record_scan(*, actor: Actor, attachment_id: Any, result: ScanRes
         organisation_id=attachment.organisation_id,
         changes=changes,
     )
+    if result.infected:
+        notify_of_quarantine(actor=actor, attachment=attachment)
     return attachment
 
 

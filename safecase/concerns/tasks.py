@@ -18,6 +18,7 @@ from django_tasks import task
 
 from safecase.access.roles import Role
 from safecase.accounts.models import Membership, User
+from safecase.concerns.choices import ConcernStatus
 from safecase.concerns.models import Attachment, Concern, ConcernAction, PatternAlert
 from safecase.concerns.selectors import concerns_visible_to
 from safecase.core.actors import Actor
@@ -111,6 +112,24 @@ def notify_leads_of_pattern_alert(alert: PatternAlert) -> None:
         kind=NotificationKind.PATTERN_ALERT,
         target_id=alert.pk,
         at=alert.created_at,
+    )
+
+
+def notify_of_quarantine(*, actor: Actor, attachment: Attachment) -> None:
+    """In-app, when the scan holds a file back: to whoever added it, and (once the concern is
+    submitted, so they can open it) to the organisation's leads. Called where the verdict is
+    recorded, inside its transaction."""
+    concern = attachment.concern
+    recipients = [attachment.uploaded_by]
+    if concern.status == ConcernStatus.SUBMITTED:
+        recipients += [m.user for m in _members_with(attachment.organisation_id, [Role.LEAD])]
+    notify(
+        actor=actor,
+        organisation_id=attachment.organisation_id,
+        recipients=recipients,
+        kind=NotificationKind.FILE_QUARANTINED,
+        target_id=concern.pk,
+        at=attachment.created_at,
     )
 
 

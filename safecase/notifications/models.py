@@ -24,6 +24,7 @@ class NotificationKind(models.TextChoices):
     PATTERN_ALERT = "pattern_alert", "Pattern alert"
     ACTION_ASSIGNED = "action_assigned", "Action set for you"
     ACTION_OVERDUE = "action_overdue", "Action overdue"
+    FILE_QUARANTINED = "file_quarantined", "File held back by the virus scan"
 
 
 # The sentence each kind shows. ``{when}`` is the only placeholder: a time, never a detail.
@@ -38,6 +39,8 @@ TEXTS: dict[str, str] = {
     "open your concerns and actions to see it.",
     NotificationKind.ACTION_OVERDUE: "An action set for you is past its due date; "
     "open your concerns and actions to see it.",
+    NotificationKind.FILE_QUARANTINED: "A file added to a concern at {when} was held back by "
+    "the virus scan; open the concern to see which.",
 }
 
 # Where each kind leads: a URL name and, when the page is about one record, the name of the
@@ -49,6 +52,7 @@ LINKS: dict[str, tuple[str, str | None]] = {
     NotificationKind.PATTERN_ALERT: ("concerns:queue", None),
     NotificationKind.ACTION_ASSIGNED: ("concerns:mine", None),
     NotificationKind.ACTION_OVERDUE: ("concerns:mine", None),
+    NotificationKind.FILE_QUARANTINED: ("concerns:detail", "concern_id"),
 }
 _URL_ARGUMENTS: dict[str, str | None] = dict(LINKS.values())
 

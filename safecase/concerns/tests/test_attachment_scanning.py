@@ -31,6 +31,7 @@ from safecase.core.errors import Conflict, NotPermitted
 from safecase.core.tests.clamav import SIGNATURE, eicar, require_clamscan, write_database
 from safecase.core.tests.test_files import png
 from safecase.demo.personas import DemoWorld
+from safecase.notifications.models import Notification, NotificationKind
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +107,31 @@ def test_eicar_is_quarantined_audited_shown_to_the_lead_and_never_served(
     assert f"/concerns/attachments/{added.pk}/".encode() not in page.content
     listed = _api(world, "lead").get(f"/api/v1/concerns/{concern.pk}/attachments").json()
     assert listed["results"][0]["scan"] == "quarantined"
+    # The leads are told in Safecase, with no detail beyond a time and a link to the concern.
+    told = Notification.objects.get(kind=NotificationKind.FILE_QUARANTINED)
+    assert (told.recipient, told.target_id) == (world.users["lead"], concern.pk)
+    assert "eicar" not in told.text.lower() and SIGNATURE not in told.text
+
+
+@pytest.mark.usefixtures("clamscan")
+def test_a_file_held_back_on_a_draft_is_told_to_its_author_only(
+    world: DemoWorld, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    reporter = actor_for(world, "reporter")
+    draft = actions.concern_save_draft(
+        actor=reporter,
+        concern=None,
+        version=None,
+        people=[{"name": "Jamie Example-Child"}],
+        category_codes=[],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        added = actions.attachment_add(actor=reporter, concern=draft, name="e.txt", data=eicar())
+    added.refresh_from_db()
+    assert added.scan_state == ScanState.QUARANTINED
+    told = Notification.objects.filter(kind=NotificationKind.FILE_QUARANTINED)
+    # Nobody but the author may open a draft, so nobody else is sent to it.
+    assert [(n.recipient, n.target_id) for n in told] == [(world.users["reporter"], draft.pk)]
 
 
 @pytest.mark.usefixtures("clamscan")
@@ -121,6 +147,7 @@ def test_a_clean_file_passes_the_scan_and_can_be_downloaded(
     web, api = _downloads(world, added)
     assert web.status_code == 200 and web.content == png()
     assert api.status_code == 200 and api.content == png()
+    assert not Notification.objects.filter(kind=NotificationKind.FILE_QUARANTINED).exists()
     page = client_for(world.users["lead"]).get(f"/concerns/{concern.pk}/")
     assert f"/concerns/attachments/{added.pk}/".encode() in page.content
     assert b"Not scanned" not in page.content
