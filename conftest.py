@@ -6,7 +6,7 @@ The personas are the demo's (safecase.demo.personas): one user per way of relati
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
@@ -21,6 +21,40 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"safecase database: {settings.DATABASES['default']['ENGINE']}"
+
+
+# The audit tables refuse TRUNCATE on PostgreSQL (safecase/audit/migrations/0004), and Django's
+# flush after each transactional test is one TRUNCATE of every table.
+AUDIT_TRUNCATE_GUARDS = (
+    ("audit_auditevent", "audit_event_no_truncate"),
+    ("audit_chainhead", "audit_chainhead_no_truncate"),
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_audit_truncate_guard() -> Iterator[None]:
+    """Let the test database's flush truncate the audit tables, and only the flush.
+
+    As the tables' owner, the flush disables the two guards, truncates and enables them again,
+    all in the one transaction Django runs the flush in: no other statement or session ever sees
+    the guards off, and a failed flush rolls the change back with it.
+    """
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+        if self.connection.vendor == "postgresql" and sql_list:
+            sql_list = [
+                *(f"ALTER TABLE {t} DISABLE TRIGGER {g}" for t, g in AUDIT_TRUNCATE_GUARDS),
+                *sql_list,
+                *(f"ALTER TABLE {t} ENABLE TRIGGER {g}" for t, g in AUDIT_TRUNCATE_GUARDS),
+            ]
+        original(self, sql_list)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
 
 
 @pytest.fixture

@@ -8,11 +8,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
-from safecase.audit.models import AuditEvent
+from safecase.audit.models import AuditEvent, ChainHead
 from safecase.audit.verify import verify_all
 from safecase.core.actors import Actor
 
@@ -77,6 +78,78 @@ def test_the_database_refuses_delete() -> None:
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).delete()
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_database_refuses_delete_of_the_whole_table() -> None:
+    # SQLite's stand-in for TRUNCATE: the row trigger must still fire (no truncate optimisation).
+    _append(2)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM audit_auditevent")
+    assert AuditEvent.objects.count() == 2
+
+
+def _postgres_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's; SQLite has none (its DELETE is refused above)")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "TRUNCATE audit_auditevent",
+        "TRUNCATE audit_chainhead",
+        "TRUNCATE audit_auditevent, audit_chainhead RESTART IDENTITY CASCADE",
+    ],
+)
+def test_postgresql_refuses_truncate(statement: str) -> None:
+    _postgres_only()
+    _append(3)
+    _append(2, chain_org="11111111-1111-1111-1111-111111111111")
+    with (
+        pytest.raises(DatabaseError, match="append-only: TRUNCATE"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert AuditEvent.objects.count() == 5
+    assert ChainHead.objects.count() == 2
+    assert verify_all().ok
+
+
+def _truncate_guards_enabled() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname, tgenabled FROM pg_trigger WHERE tgname IN "
+            "('audit_event_no_truncate', 'audit_chainhead_no_truncate')"
+        )
+        return dict(cursor.fetchall())
+
+
+def test_the_test_suites_flush_passes_the_guard_and_leaves_it_on() -> None:
+    """The flush after transactional tests (conftest.py) truncates; the guard is back after."""
+    _postgres_only()
+    _append(2)
+    assert _truncate_guards_enabled() == {
+        "audit_event_no_truncate": "O",
+        "audit_chainhead_no_truncate": "O",
+    }
+    sql = connection.ops.sql_flush(no_style(), ["audit_auditevent", "audit_chainhead"])
+    connection.ops.execute_sql_flush(sql)  # inside this test's transaction: rolled back after
+    assert not AuditEvent.objects.exists()
+    assert _truncate_guards_enabled() == {
+        "audit_event_no_truncate": "O",
+        "audit_chainhead_no_truncate": "O",
+    }
+    with (
+        pytest.raises(DatabaseError, match="append-only: TRUNCATE"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE audit_auditevent")
 
 
 def _tamper(sql: str, params: list[object]) -> None:
