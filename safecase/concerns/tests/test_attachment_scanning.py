@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from PIL import ExifTags, Image
@@ -28,8 +30,10 @@ from safecase.concerns.models import Attachment, Concern, ScanState
 from safecase.concerns.tests.test_concerns import submitted_concern
 from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, NotPermitted
+from safecase.core.files import RejectedFile
 from safecase.core.tests.clamav import SIGNATURE, eicar, require_clamscan, write_database
 from safecase.core.tests.test_files import png
+from safecase.core.tests.test_metadata import word_document_with_properties
 from safecase.demo.personas import DemoWorld
 from safecase.notifications.models import Notification, NotificationKind
 
@@ -241,3 +245,48 @@ def test_a_photo_is_stored_without_its_gps_and_the_audit_keeps_both_hashes(
     event = AuditEvent.objects.get(action=AuditAction.ATTACHMENT_ADDED)
     assert event.changes["received_sha256"] == hashlib.sha256(data).hexdigest()
     assert event.changes["metadata"] == "removed"
+
+
+def _stored_names(path: str = "") -> set[str]:
+    directories, files = default_storage.listdir(path)
+    names = {f"{path}/{name}" if path else name for name in files}
+    for directory in directories:
+        names |= _stored_names(f"{path}/{directory}" if path else directory)
+    return names
+
+
+def test_a_word_document_is_stored_without_its_properties(world: DemoWorld) -> None:
+    data = word_document_with_properties()
+    concern = submitted_concern(world)
+    added = actions.attachment_add(
+        actor=actor_for(world, "lead"), concern=concern, name="visit.docx", data=data, reason="x"
+    )
+    download = client_for(world.users["lead"]).get(f"/concerns/attachments/{added.pk}/")
+    assert download.status_code == 200
+    assert download.content != data and b"Jo Example-Author" not in download.content
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        assert "docProps/custom.xml" not in archive.namelist()
+        assert b"Example Academy Trust" not in archive.read("docProps/app.xml")
+    event = AuditEvent.objects.get(action=AuditAction.ATTACHMENT_ADDED)
+    assert event.changes["metadata"] == "removed"
+    assert event.changes["received_sha256"] == hashlib.sha256(data).hexdigest() != added.sha256
+
+
+def test_a_damaged_word_document_is_refused_and_nothing_is_stored(world: DemoWorld) -> None:
+    concern = submitted_concern(world)
+    before = _stored_names()
+    for data in (
+        word_document_with_properties()[:-40],  # a cut zip: the upload checks refuse it
+        word_document_with_properties(rels=b"<Relationships><oops></Relationships>"),  # cleaner
+    ):
+        with pytest.raises(RejectedFile, match="This Word document is damaged"):
+            actions.attachment_add(
+                actor=actor_for(world, "lead"),
+                concern=concern,
+                name="d.docx",
+                data=data,
+                reason="x",
+            )
+    assert not Attachment.objects.filter(concern=concern).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.ATTACHMENT_ADDED).exists()
+    assert _stored_names() == before
