@@ -10,22 +10,27 @@ only to those who may read the low-level log).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
+from django.utils import timezone
 from django_tasks import task
 
 from safecase.access.roles import Role
 from safecase.accounts.models import Membership, User
 from safecase.concerns.choices import ConcernStatus
-from safecase.concerns.models import Attachment, Concern, ConcernAction, PatternAlert
+from safecase.concerns.models import Attachment, Concern, ConcernAction, PatternAlert, ScanState
 from safecase.concerns.selectors import concerns_visible_to
 from safecase.core.actors import Actor
+from safecase.core.scanning import ScannerUnavailable
 from safecase.notifications.actions import notify
 from safecase.notifications.models import NotificationKind
 
 SAFEGUARDING_LEADS = (Role.LEAD, Role.DEPUTY_LEAD)
+logger = logging.getLogger(__name__)
 
 
 def _members_with(organisation_id: object, roles: Sequence[str]) -> list[Membership]:
@@ -172,11 +177,30 @@ def evaluate_patterns(concern_id: str) -> int:
     return len(concern_evaluate_patterns(actor=actor, concern=concern))
 
 
+# When a scan gets no verdict (scanner down, no signatures, timed out), the task queues itself
+# again after each of these delays: six attempts over about four and a half hours. After the
+# last, the file stays pending (never served), the task fails with a WARNING in the worker's
+# log, and the hourly ``manage.py attachments_scan`` keeps trying (docs/operations.md 9c.2).
+SCAN_RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=3),
+)
+SCAN_ATTEMPTS = len(SCAN_RETRY_DELAYS) + 1
+
+
 @task()
-def scan_attachment(attachment_id: str) -> str:
+def scan_attachment(attachment_id: str, attempt: int = 1) -> str:
     """Scan one newly added file for viruses and record the verdict, as the system. Returns the
-    file's scan state. A scanner that gives no verdict raises ScannerUnavailable: the file stays
-    pending (never served) and ``manage.py attachments_scan`` tries again."""
+    file's scan state.
+
+    A scanner that gives no verdict leaves the file pending (never served). The task then
+    queues itself again, ``SCAN_RETRY_DELAYS[attempt - 1]`` later, and returns ``pending``;
+    after ``SCAN_ATTEMPTS`` attempts (or at once, on a task backend that cannot run a task
+    later) it logs a warning and raises ScannerUnavailable, and ``manage.py attachments_scan``
+    is left to try again. A retry that finds the file already scanned records nothing."""
     from safecase.concerns.actions import attachment_scan
 
     attachment = Attachment.objects.select_related("organisation").filter(pk=attachment_id).first()
@@ -185,4 +209,29 @@ def scan_attachment(attachment_id: str) -> str:
     actor = Actor(
         user=None, organisation=attachment.organisation, channel="task", system_label="scanner"
     )
-    return attachment_scan(actor=actor, attachment=attachment).scan_state
+    try:
+        return attachment_scan(actor=actor, attachment=attachment).scan_state
+    except ScannerUnavailable as exc:
+        attempt = max(attempt, 1)
+        if attempt >= SCAN_ATTEMPTS or not scan_attachment.get_backend().supports_defer:
+            logger.warning(
+                "Attachment %s: no virus scan verdict after %d attempt(s) (%s); it stays pending "
+                "until manage.py attachments_scan scans it",
+                attachment_id,
+                attempt,
+                exc,
+            )
+            raise
+        run_after = timezone.now() + SCAN_RETRY_DELAYS[attempt - 1]
+        scan_attachment.using(run_after=run_after).enqueue(
+            attachment_id=attachment_id, attempt=attempt + 1
+        )
+        logger.warning(
+            "Attachment %s: no virus scan verdict on attempt %d of %d (%s); trying again at %s",
+            attachment_id,
+            attempt,
+            SCAN_ATTEMPTS,
+            exc,
+            run_after.isoformat(),
+        )
+        return ScanState.PENDING.value

@@ -1,6 +1,8 @@
 """Virus scanning of attachments (security bar F2): no file is downloadable (web or API) before
 its scan finds it clean; EICAR is quarantined, audited, shown on the concern and never served;
-a scanner that gives no verdict leaves the file pending until ``manage.py attachments_scan``.
+a scanner that gives no verdict leaves the file pending: the scan task tries again later, a
+bounded number of times, and ``manage.py attachments_scan`` scans what is left. Word documents
+lose their properties on the way in, and a damaged one is refused with nothing stored.
 
 The scanner here is the real clamscan with a one-signature database made by the test (the
 official signatures cannot be downloaded on CI): see safecase/core/tests/clamav.py.
@@ -10,15 +12,24 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
+import logging
 import zipfile
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
 from PIL import ExifTags, Image
 
 from conftest import actor_for, client_for
@@ -27,6 +38,7 @@ from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.concerns import actions
 from safecase.concerns.models import Attachment, Concern, ScanState
+from safecase.concerns.tasks import SCAN_ATTEMPTS, SCAN_RETRY_DELAYS, scan_attachment
 from safecase.concerns.tests.test_concerns import submitted_concern
 from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, NotPermitted
@@ -290,3 +302,187 @@ def test_a_damaged_word_document_is_refused_and_nothing_is_stored(world: DemoWor
     assert not Attachment.objects.filter(concern=concern).exists()
     assert not AuditEvent.objects.filter(action=AuditAction.ATTACHMENT_ADDED).exists()
     assert _stored_names() == before
+
+
+# --- Retrying a scan that got no verdict ------------------------------------------------------
+# These run the real database task backend (django-tasks-db) and its worker, as `manage.py
+# db_worker --batch` does, instead of the immediate backend the other tests use.
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+class _Collect(logging.Handler):
+    """The scan task's log records (the suite runs with pytest's logging plugin off)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def task_log() -> Iterator[_Collect]:
+    handler = _Collect()
+    task_logger = logging.getLogger("safecase.concerns.tasks")
+    task_logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        task_logger.removeHandler(handler)
+
+
+def _run_worker() -> None:
+    """Run everything due now, then stop: the worker's own claim and run steps, as in
+    `db_worker --batch`, without its loop's connection housekeeping (which would close the
+    connection holding the test's transaction)."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    while True:
+        with exclusive_transaction():
+            due = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+            if due is None:
+                return
+            due.claim(worker.worker_id)
+        worker.run_task(due)
+
+
+def _kwargs(queued: DBTaskResult) -> dict[str, Any]:
+    kwargs: dict[str, Any] = queued.args_kwargs["kwargs"]
+    return kwargs
+
+
+def _scan_tasks() -> list[DBTaskResult]:
+    path = "safecase.concerns.tasks.scan_attachment"
+    tasks = DBTaskResult.objects.filter(task_path=path)
+    # By attempt: with the clock stopped, several were enqueued at the same instant.
+    return sorted(tasks, key=lambda t: _kwargs(t).get("attempt", 1))
+
+
+def _waiting(attachment: Attachment) -> DBTaskResult:
+    """The one scan still queued for this file."""
+    (queued,) = [
+        t
+        for t in _scan_tasks()
+        if t.status == TaskResultStatus.READY and _kwargs(t)["attachment_id"] == str(attachment.pk)
+    ]
+    return queued
+
+
+@pytest.mark.usefixtures("scanner_down")
+def test_a_scan_without_a_verdict_is_tried_again_later_until_it_gets_one(
+    world: DemoWorld,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    tmp_path: Path,
+    task_log: _Collect,
+) -> None:
+    concern = submitted_concern(world)
+    start = timezone.now()
+    with override_settings(TASKS=DATABASE_TASKS), time_machine.travel(start, tick=False) as clock:
+        added = _add(world, django_capture_on_commit_callbacks, concern, "eicar.txt", eicar())
+        assert added.scan_state == ScanState.PENDING and len(_scan_tasks()) == 1  # queued
+        _run_worker()
+
+        # No verdict: the file stays pending and a second attempt waits a minute.
+        added.refresh_from_db()
+        assert added.scan_state == ScanState.PENDING
+        first, queued = _scan_tasks()
+        assert (first.status, first.return_value) == (TaskResultStatus.SUCCESSFUL, "pending")
+        assert _kwargs(queued) == {"attachment_id": str(added.pk), "attempt": 2}
+        assert queued.run_after == start + SCAN_RETRY_DELAYS[0]
+        assert "attempt 1 of 6" in task_log.records[-1].getMessage()
+        _run_worker()  # not due yet: nothing runs
+        assert _waiting(added) == queued
+
+        clock.move_to(start + SCAN_RETRY_DELAYS[0])
+        _run_worker()  # second attempt, still no verdict: the third waits five minutes more
+        third = _waiting(added)
+        assert _kwargs(third)["attempt"] == 3
+        assert third.run_after == start + SCAN_RETRY_DELAYS[0] + SCAN_RETRY_DELAYS[1]
+        verdicts = (AuditAction.ATTACHMENT_SCANNED, AuditAction.ATTACHMENT_QUARANTINED)
+        assert not AuditEvent.objects.filter(action__in=verdicts).exists()
+
+        # The scanner comes back before the third attempt: it records the verdict, and no
+        # further attempt is queued.
+        with override_settings(
+            SAFECASE_AV_CLAMSCAN=require_clamscan(),
+            SAFECASE_AV_DATABASE=str(write_database(tmp_path)),
+        ):
+            clock.move_to(third.run_after)
+            _run_worker()
+    added.refresh_from_db()
+    assert added.scan_state == ScanState.QUARANTINED
+    assert AuditEvent.objects.filter(action=AuditAction.ATTACHMENT_QUARANTINED).count() == 1
+    assert Notification.objects.filter(kind=NotificationKind.FILE_QUARANTINED).exists()
+    tasks = _scan_tasks()
+    assert [t.status for t in tasks] == [TaskResultStatus.SUCCESSFUL] * 3
+    assert tasks[-1].return_value == "quarantined"
+
+
+@pytest.mark.usefixtures("scanner_down")
+def test_after_the_last_attempt_the_file_stays_pending_and_the_operator_is_told(
+    world: DemoWorld,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    tmp_path: Path,
+    task_log: _Collect,
+) -> None:
+    concern = submitted_concern(world)
+    start = timezone.now()
+    with override_settings(TASKS=DATABASE_TASKS), time_machine.travel(start, tick=False) as clock:
+        added = _add(world, django_capture_on_commit_callbacks, concern, "photo.png", png())
+        for delay in (*SCAN_RETRY_DELAYS, timedelta(days=1)):
+            _run_worker()
+            clock.shift(delay)
+
+        tasks = _scan_tasks()
+        assert len(tasks) == SCAN_ATTEMPTS == 6  # bounded: nothing more is queued
+        assert [_kwargs(t).get("attempt") for t in tasks] == [None, 2, 3, 4, 5, 6]
+        assert [t.status for t in tasks] == [TaskResultStatus.SUCCESSFUL] * 5 + [
+            TaskResultStatus.FAILED
+        ]
+        # The last attempt fails the task, as the operator's queue check looks for (section 4).
+        assert tasks[-1].exception_class_path == "safecase.core.scanning.ScannerUnavailable"
+        spacing = [b.run_after - a.run_after for a, b in itertools.pairwise(tasks[1:])]
+        assert spacing == list(SCAN_RETRY_DELAYS[1:])
+    added.refresh_from_db()
+    assert added.scan_state == ScanState.PENDING
+    assert _downloads(world, added)[0].status_code == 409
+    # The operator is told in the worker's log, with no file name or content.
+    warnings = [r.getMessage() for r in task_log.records if r.levelno == logging.WARNING]
+    assert len(warnings) == SCAN_ATTEMPTS
+    assert "after 6 attempt(s)" in warnings[-1] and "attachments_scan" in warnings[-1]
+    assert all(str(added.pk) in w and "photo" not in w for w in warnings)
+
+    # The hourly command still scans it once the scanner is back.
+    with override_settings(
+        SAFECASE_AV_CLAMSCAN=require_clamscan(),
+        SAFECASE_AV_DATABASE=str(write_database(tmp_path)),
+    ):
+        out = io.StringIO()
+        call_command("attachments_scan", stdout=out)
+    assert "1 clean, 0 quarantined, 0 still pending" in out.getvalue()
+    added.refresh_from_db()
+    assert added.scan_state == ScanState.CLEAN
+
+
+@pytest.mark.usefixtures("clamscan")
+def test_a_retry_of_a_file_already_scanned_records_nothing(
+    world: DemoWorld, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    concern = submitted_concern(world)
+    added = _add(world, django_capture_on_commit_callbacks, concern, "photo.png", png())
+    assert added.scan_state == ScanState.CLEAN
+    with override_settings(TASKS=DATABASE_TASKS):
+        scan_attachment.enqueue(attachment_id=str(added.pk), attempt=4)
+        _run_worker()
+        (retry,) = _scan_tasks()
+    assert (retry.status, retry.return_value) == (TaskResultStatus.SUCCESSFUL, "clean")
+    assert AuditEvent.objects.filter(action=AuditAction.ATTACHMENT_SCANNED).count() == 1
