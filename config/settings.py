@@ -174,8 +174,8 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour (security bar A8)
 
-# Lockout: per account and source address, so an attacker cannot lock a victim out from afar
-# just by knowing their e-mail address (django-axes).
+# Lockout (django-axes): per account and source address first, so that an attacker cannot lock
+# a victim out from afar after a handful of guesses.
 AXES_FAILURE_LIMIT = env_int("SAFECASE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("SAFECASE_LOGIN_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -186,6 +186,17 @@ AXES_LOCKOUT_CALLABLE = "safecase.accounts.views_auth.locked_out"
 AXES_CLIENT_IP_CALLABLE = "safecase.core.middleware.client_ip"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+# And per account from any address, with a higher limit, so that guesses spread over many
+# addresses are stopped too. The price: anyone who knows an address can lock it for one cool-off
+# at a time (safecase/accounts/lockout.py). Never below the per-address limit.
+AXES_HANDLER = "safecase.accounts.lockout.AccountWideLockoutHandler"
+SAFECASE_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int(
+    "SAFECASE_LOGIN_ACCOUNT_FAILURE_LIMIT", max(20, AXES_FAILURE_LIMIT)
+)
+if SAFECASE_LOGIN_ACCOUNT_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "SAFECASE_LOGIN_ACCOUNT_FAILURE_LIMIT must be at least SAFECASE_LOGIN_FAILURE_LIMIT."
+    )
 
 OTP_TOTP_ISSUER = env_str("SAFECASE_OTP_ISSUER", "Safecase")
 OTP_TOTP_TOLERANCE = 1

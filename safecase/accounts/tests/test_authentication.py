@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 import time_machine
@@ -117,6 +118,96 @@ def test_it_locks_out_after_the_configured_number_of_failures(
     assert response.status_code == 429
     assert AuditEvent.objects.filter(action=AuditAction.AUTH_LOCKOUT).count() >= 1
     assert AuditEvent.objects.filter(action=AuditAction.AUTH_LOGIN_FAILED).count() == limit - 1
+
+
+WRONG = "wrong password, again"
+NOBODY = "nobody@demo.safecase.invalid"
+NONCE_RE = re.compile(rb'nonce="[^"]*"')
+
+
+def _from(address: str) -> Client:
+    return Client(REMOTE_ADDR=address)
+
+
+def _spread_failures(email: str, count: int, first: int = 0) -> list[int]:
+    """``count`` wrong passwords for ``email``, each from a client address of its own."""
+    return [
+        _post_login(_from(f"10.7.{i // 250}.{i % 250 + 1}"), email, WRONG).status_code  # type: ignore[attr-defined]
+        for i in range(first, first + count)
+    ]
+
+
+def _page(response: object, email: str) -> bytes:
+    content: bytes = response.content  # type: ignore[attr-defined]
+    return NONCE_RE.sub(b"", CSRF_RE.sub(b"", content)).replace(email.encode(), b"")
+
+
+def test_failures_spread_over_many_addresses_lock_the_account_for_everyone(
+    personas: dict[str, User], settings: object
+) -> None:
+    lead, deputy = personas["lead"], personas["deputy"]
+    limit = settings.SAFECASE_LOGIN_ACCOUNT_FAILURE_LIMIT  # type: ignore[attr-defined]
+    assert limit == 20 and limit > settings.AXES_FAILURE_LIMIT  # type: ignore[attr-defined]
+    statuses = _spread_failures(lead.email, limit)
+    # No single address reaches the per-address limit; the account-wide one stops the 20th.
+    assert statuses == [200] * (limit - 1) + [429]
+    # The right password is refused now, from a new address and from one of the guessers'.
+    assert _post_login(_from("192.0.2.10"), lead.email, DEMO_PASSWORD).status_code == 429
+    assert _post_login(_from("10.7.0.1"), lead.email, DEMO_PASSWORD).status_code == 429
+    # Other accounts are not affected, even from the guessers' addresses.
+    assert _post_login(_from("10.7.0.1"), deputy.email, DEMO_PASSWORD).status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.AUTH_LOGIN_FAILED).count() == limit - 1
+    assert AuditEvent.objects.filter(action=AuditAction.AUTH_LOCKOUT).count() == 3
+
+
+def test_the_account_wide_lockout_says_no_more_than_the_per_address_one(
+    personas: dict[str, User], settings: object
+) -> None:
+    lead, deputy = personas["lead"], personas["deputy"]
+    for _ in range(settings.AXES_FAILURE_LIMIT):  # type: ignore[attr-defined]
+        _post_login(_from("198.51.100.7"), deputy.email, WRONG)
+    per_address = _post_login(_from("198.51.100.7"), deputy.email, DEMO_PASSWORD)
+    _spread_failures(lead.email, settings.SAFECASE_LOGIN_ACCOUNT_FAILURE_LIMIT)  # type: ignore[attr-defined]
+    account_wide = _post_login(_from("192.0.2.10"), lead.email, DEMO_PASSWORD)
+    assert per_address.status_code == account_wide.status_code == 429
+    assert _page(per_address, deputy.email) == _page(account_wide, lead.email)
+    assert b"Too many sign-in attempts" in account_wide.content  # type: ignore[attr-defined]
+
+
+def test_the_account_wide_lockout_does_not_tell_real_accounts_from_unknown_addresses(
+    personas: dict[str, User], settings: object
+) -> None:
+    lead = personas["lead"]
+    limit = settings.SAFECASE_LOGIN_ACCOUNT_FAILURE_LIMIT  # type: ignore[attr-defined]
+    assert _spread_failures(lead.email, limit) == _spread_failures(NOBODY, limit, first=500)
+    known = _post_login(_from("192.0.2.10"), lead.email, DEMO_PASSWORD)
+    unknown = _post_login(_from("192.0.2.11"), NOBODY, DEMO_PASSWORD)
+    assert known.status_code == unknown.status_code == 429
+    assert _page(known, lead.email) == _page(unknown, NOBODY)
+    # Both are refused before any password is hashed, so they take the same time too (A7).
+    with patch("safecase.accounts.backends.EmailBackend.authenticate") as backend:
+        _post_login(_from("192.0.2.12"), lead.email, DEMO_PASSWORD)
+        _post_login(_from("192.0.2.13"), NOBODY, DEMO_PASSWORD)
+    backend.assert_not_called()
+
+
+def test_the_account_wide_lockout_ends_after_the_cool_off_however_often_it_is_tried(
+    personas: dict[str, User], settings: object
+) -> None:
+    lead = personas["lead"]
+    limit = settings.SAFECASE_LOGIN_ACCOUNT_FAILURE_LIMIT  # type: ignore[attr-defined]
+    cool_off = timedelta(hours=settings.AXES_COOLOFF_TIME)  # type: ignore[attr-defined]
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        _spread_failures(lead.email, limit)
+        # Someone keeps trying all through the cool-off: refused, and not counted.
+        for minute in range(1, int(cool_off.total_seconds() // 60)):
+            traveller.shift(timedelta(minutes=1))
+            address = f"203.0.113.{minute}"
+            password = DEMO_PASSWORD if minute % 2 else WRONG
+            assert _post_login(_from(address), lead.email, password).status_code == 429
+        traveller.shift(timedelta(minutes=1, seconds=1))
+        response = _post_login(_from("192.0.2.10"), lead.email, DEMO_PASSWORD)
+    assert response.status_code == 302
 
 
 def test_failed_sign_in_is_audited_without_the_password(
