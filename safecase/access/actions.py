@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
+from safecase.access import scoping
 from safecase.access.models import RecordRestriction, ShareGrant
 from safecase.access.permissions import Permission
 from safecase.access.policy import object_key, owner_organisation_id, require
@@ -139,6 +140,7 @@ def record_restrict(
         },
     )
     restriction.named_people.set(list(people.values()))
+    scoping.forget_visibility(owner_id)  # who is named changed after the save
     recorder.record(
         actor=actor,
         action=AuditAction.RECORD_RESTRICTED,

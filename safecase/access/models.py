@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -71,6 +74,10 @@ class ShareGrant(BaseModel):
     class Meta:
         indexes = (models.Index(fields=("to_organisation", "content_type", "object_id")),)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        _set_hint(self.to_organisation_id, "receives_shares")
+
 
 class RecordRestriction(BaseModel):
     """A record closed to everyone except the named people (e.g. an allegation against the lead).
@@ -88,9 +95,23 @@ class RecordRestriction(BaseModel):
     )
     named_people = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        _set_hint(self.organisation_id, "restricts_records")
+
     class Meta:
         constraints = (
             models.UniqueConstraint(
                 fields=("content_type", "object_id"), name="uniq_restriction_per_record"
             ),
         )
+
+
+def _set_hint(organisation_id: uuid.UUID, hint: str) -> None:
+    """Keep the organisation's hint true in the same transaction as the share or restriction
+    (see Organisation.receives_shares), and make this process's actors read visibility afresh."""
+    from safecase.access import scoping
+    from safecase.accounts.models import Organisation
+
+    Organisation.objects.filter(pk=organisation_id, **{hint: False}).update(**{hint: True})
+    scoping.forget_visibility(organisation_id)

@@ -7,6 +7,7 @@ import uuid
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from safecase.access import scoping
 from safecase.access.models import RecordRestriction, ShareGrant
 from safecase.access.permissions import SHAREABLE_PERMISSIONS, USER_PERMISSIONS, Permission
 from safecase.access.roles import permissions_for
@@ -29,22 +30,27 @@ def object_key(obj: models.Model) -> str:
 
 def _restriction_allows(actor: Actor, obj: models.Model) -> bool:
     content_type = ContentType.objects.get_for_model(obj)
-    restriction = RecordRestriction.objects.filter(
-        content_type=content_type, object_id=object_key(obj)
-    ).first()
+    key = object_key(obj)
+    if actor.user is not None and actor.organisation is not None:
+        # The actor's kept list of records closed to them (read once per request).
+        restricted = scoping.visibility(actor).is_restricted(content_type.pk, key)
+        if restricted is not None:
+            return not restricted
+    restriction = RecordRestriction.objects.filter(content_type=content_type, object_id=key).first()
     if restriction is None:
         return True
     return restriction.named_people.filter(pk=actor.user.pk if actor.user else None).exists()
 
 
 def _shared_with_actor(actor: Actor, obj: models.Model) -> bool:
+    content_type = ContentType.objects.get_for_model(obj)
+    key = object_key(obj)
+    shared = scoping.visibility(actor).is_shared(content_type.pk, key)
+    if shared is not None:
+        return shared
     return (
         ShareGrant.objects.active()
-        .filter(
-            to_organisation_id=actor.organisation_id,
-            content_type=ContentType.objects.get_for_model(obj),
-            object_id=object_key(obj),
-        )
+        .filter(to_organisation_id=actor.organisation_id, content_type=content_type, object_id=key)
         .exists()
     )
 

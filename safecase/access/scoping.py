@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -29,63 +31,144 @@ def restrict(queryset: models.QuerySet[M], actor: Actor, perm: Permission) -> mo
         return queryset
     if actor.user is None or actor.organisation is None or perm not in permissions_for(actor.roles):
         return queryset.none()
-    content_type = ContentType.objects.get_for_model(queryset.model)
-    # object_id holds the record's UUID as 32 hex digits (object_key); cast it back to a UUID
-    # so the primary-key index answers "pk IN (...)" on both databases.
-    restricted_ids = (
-        RecordRestriction.objects.filter(content_type=content_type)
-        .exclude(named_people=actor.user)
-        .values(key=_as_uuid())
-    )
+    content_type_id = ContentType.objects.get_for_model(queryset.model).pk
+    seen = visibility(actor)
     visible = models.Q(organisation_id=actor.organisation.pk)
     if perm in SHAREABLE_PERMISSIONS:
-        shared = _shared_ids(actor, content_type)
-        if shared is not None:
+        shared = seen.shared_ids(content_type_id)
+        if shared:
             visible |= models.Q(pk__in=shared)
-    return queryset.filter(visible).exclude(pk__in=restricted_ids)
+    queryset = queryset.filter(visible)
+    restricted = seen.restricted_ids(content_type_id)
+    return queryset.exclude(pk__in=restricted) if restricted else queryset
 
 
-# Shared ids passed on as a list up to this many; beyond it (a hub receiving very many shares),
-# as a subquery.
+# Keys read into a list up to this many; beyond it (a hub receiving very many shares, an
+# organisation restricting very many records), the rule falls back to subqueries.
 MAX_SHARED_IDS = 2000
 
 
 def shared_ids(actor: Actor, model: type[models.Model]) -> list[object] | models.QuerySet[Any]:
     """Keys of ``model`` records an active grant shares into the actor's organisation: a list
     (usually empty), or past MAX_SHARED_IDS a subquery. Candidates only: the record's selector
-    still decides what the actor sees. Read once per actor (see _shared_ids)."""
-    if actor.organisation_id is None:
+    still decides what the actor sees. Read once per actor (see visibility())."""
+    if actor.organisation_id is None or actor.user is None:
         return []
-    found = _shared_ids(actor, ContentType.objects.get_for_model(model))
-    return [] if found is None else found
+    return visibility(actor).shared_ids(ContentType.objects.get_for_model(model).pk) or []
 
 
-def _shared_ids(
-    actor: Actor, content_type: ContentType
-) -> list[object] | models.QuerySet[Any] | None:
-    """Ids of records of one type that an active grant shares into the actor's organisation,
-    or None when there are none (the usual case: most organisations receive no shares).
+@dataclass(frozen=True)
+class Visibility:
+    """What differs from "the organisation's own records" for one actor: the records shared
+    into the organisation and the records restricted to named people the actor is not among,
+    as (content type id, object key) pairs; ``None`` when there are too many to list.
 
-    One small indexed query, answered before the main one so that the visibility rule is never
+    Read in two small indexed queries, once per actor (a request, a task), and reused by every
+    selector and policy check that follows. So the visibility rule is never
     ``organisation_id = X OR id IN (subquery)``: that OR keeps both planners from using any
     organisation index, and every row of the table is read (27 ms per duplicate check at
     county scale). ``organisation_id = X`` alone, or OR'd with a short list of keys, is
-    answered from indexes on PostgreSQL (BitmapOr) and SQLite (multi-index OR).
+    answered from indexes on PostgreSQL (BitmapOr) and SQLite (multi-index OR). A grant made
+    or revoked, or a restriction set, by another process counts from the actor's next request;
+    in this process at once (forget_visibility()).
     """
-    memo_key = ("shared_ids", actor.organisation_id, content_type.pk)
-    if memo_key in actor.memo:
-        return actor.memo[memo_key]  # type: ignore[return-value]
-    grants = ShareGrant.objects.active().filter(
-        to_organisation_id=actor.organisation_id, content_type=content_type
+
+    actor: Actor
+    shared: frozenset[tuple[int, str]] | None
+    restricted: frozenset[tuple[int, str]] | None
+
+    def shared_ids(self, content_type_id: int) -> list[object] | models.QuerySet[Any]:
+        if self.shared is None:
+            return (
+                _active_grants(self.actor)
+                .filter(content_type_id=content_type_id)
+                .values(key=_as_uuid())
+            )
+        return [uuid.UUID(key) for ct, key in self.shared if ct == content_type_id]
+
+    def restricted_ids(self, content_type_id: int) -> list[object] | models.QuerySet[Any]:
+        if self.restricted is None:
+            return _restrictions_hiding_from(self.actor, content_type_id).values(key=_as_uuid())
+        return [uuid.UUID(key) for ct, key in self.restricted if ct == content_type_id]
+
+    def is_shared(self, content_type_id: int, key: str) -> bool | None:
+        """Whether a grant shares this record in; None when the list was too long to keep."""
+        return None if self.shared is None else (content_type_id, key) in self.shared
+
+    def is_restricted(self, content_type_id: int, key: str) -> bool | None:
+        """Whether the record is closed to the actor; None when the list was too long to keep."""
+        return None if self.restricted is None else (content_type_id, key) in self.restricted
+
+
+_VISIBILITY = "visibility"
+# Bumped by every change to shares or restrictions made in this process, so an actor kept
+# across such a change (a test, a long task) reads its Visibility afresh. Other processes'
+# actors live for one request, and read it at their next.
+_generation = 0
+# Organisations that gained a share or a restriction in this process: their hints may be true
+# in the database while an actor's copy of the organisation still says false.
+_hinted_here: set[object] = set()
+_NOTHING = frozenset[tuple[int, str]]()
+
+
+def visibility(actor: Actor) -> Visibility:
+    """The actor's Visibility (see there); the actor must have a user and an organisation."""
+    found = actor.memo.get(_VISIBILITY)
+    if isinstance(found, tuple) and found[0] == _generation:
+        return found[1]  # type: ignore[no-any-return]
+    generation = _generation
+    assert actor.organisation is not None  # callers pass an actor acting in an organisation
+    organisation = actor.organisation
+    if (
+        not organisation.receives_shares
+        and not organisation.restricts_records
+        and organisation.pk not in _hinted_here
+    ):
+        # Nothing was ever shared into this organisation nor restricted in it: no queries.
+        seen = Visibility(actor=actor, shared=_NOTHING, restricted=_NOTHING)
+        actor.memo[_VISIBILITY] = (generation, seen)
+        return seen
+    shared_rows = list(
+        _active_grants(actor).values_list("content_type_id", "object_id")[: MAX_SHARED_IDS + 1]
     )
-    ids = list(grants.values_list(_as_uuid(), flat=True)[: MAX_SHARED_IDS + 1])
-    shared: list[object] | models.QuerySet[Any] | None = ids or None
-    if len(ids) > MAX_SHARED_IDS:
-        shared = grants.values(key=_as_uuid())
-    # Kept for the rest of this actor's request or task: a grant made or revoked meanwhile
-    # counts from the next one (a request lasts milliseconds; actors are never kept longer).
-    actor.memo[memo_key] = shared
-    return shared
+    shared = None if len(shared_rows) > MAX_SHARED_IDS else frozenset(shared_rows)
+    restrictions = RecordRestriction.objects.filter(organisation_id=actor.organisation.pk)
+    if shared:
+        # A shared record stays under its owner's restriction.
+        restrictions = RecordRestriction.objects.filter(
+            models.Q(organisation_id=actor.organisation.pk)
+            | models.Q(object_id__in=[key for _ct, key in shared])
+        )
+    elif shared is None:
+        restrictions = RecordRestriction.objects.all()
+    restricted_rows = list(
+        restrictions.exclude(named_people=actor.user).values_list("content_type_id", "object_id")[
+            : MAX_SHARED_IDS + 1
+        ]
+    )
+    restricted = None if len(restricted_rows) > MAX_SHARED_IDS else frozenset(restricted_rows)
+    seen = Visibility(actor=actor, shared=shared, restricted=restricted)
+    actor.memo[_VISIBILITY] = (generation, seen)
+    return seen
+
+
+def forget_visibility(organisation_id: object = None) -> None:
+    """Make every actor in this process read its Visibility afresh: call after a share or a
+    restriction is made, changed or revoked (naming the organisation whose hint it set)."""
+    global _generation
+    _generation += 1
+    if organisation_id is not None:
+        _hinted_here.add(organisation_id)
+
+
+def _active_grants(actor: Actor) -> models.QuerySet[ShareGrant]:
+    return ShareGrant.objects.active().filter(to_organisation_id=actor.organisation_id)
+
+
+def _restrictions_hiding_from(actor: Actor, content_type_id: int) -> models.QuerySet[Any]:
+    return RecordRestriction.objects.filter(content_type_id=content_type_id).exclude(
+        named_people=actor.user
+    )
 
 
 def _as_uuid() -> Cast:

@@ -79,6 +79,11 @@ class Organisation(BaseModel):
     )
     is_active = models.BooleanField(default=True)
     version = models.PositiveIntegerField(default=1)
+    # Hints, set (never cleared) when the first share into the organisation or the first
+    # restriction of one of its records is saved: most organisations have neither, and their
+    # requests then skip reading shares and restrictions (access.scoping.visibility).
+    receives_shares = models.BooleanField(default=False, editable=False)
+    restricts_records = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ("name",)

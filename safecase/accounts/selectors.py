@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from safecase.access import scoping
 from safecase.access.roles import MFA_EXEMPT_ROLES
@@ -12,13 +12,29 @@ from safecase.core.actors import Actor
 
 
 def active_memberships_of(user: User) -> list[Membership]:
-    """The user's active memberships in active organisations, with roles (two queries)."""
-    return list(
+    """The user's active memberships in active organisations, each with its organisation and
+    its roles (``membership.roles.all()`` reads no more), in one query: every signed-in request
+    asks this (security bar Z6: a revoked role counts at once)."""
+    by_pk: dict[object, Membership] = {}
+    roles: dict[object, list[MembershipRole]] = {}
+    rows = (
         Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
         .select_related("organisation")
-        .prefetch_related(Prefetch("roles", queryset=MembershipRole.objects.order_by("role")))
-        .order_by("organisation__name")
+        .annotate(role_pk=F("roles__id"), role_name=F("roles__role"))  # LEFT JOIN: one row a role
+        .order_by("organisation__name", "organisation_id", "role_name")
     )
+    for row in rows:
+        membership = by_pk.setdefault(row.pk, row)
+        held = roles.setdefault(row.pk, [])
+        if row.role_pk is not None:
+            held.append(MembershipRole(pk=row.role_pk, membership=membership, role=row.role_name))
+    for pk, membership in by_pk.items():
+        # What prefetch_related("roles") would leave: the related manager answers from it.
+        cached: QuerySet[MembershipRole] = MembershipRole.objects.none()
+        cached._result_cache = roles[pk]  # type: ignore[attr-defined]
+        cached._prefetch_done = True
+        membership._prefetched_objects_cache = {"roles": cached}  # type: ignore[attr-defined]
+    return list(by_pk.values())
 
 
 def mfa_required(user: User, memberships: list[Membership]) -> bool:
