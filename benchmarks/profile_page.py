@@ -34,6 +34,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--queries", action="store_true", help="print each query and its time")
+    parser.add_argument("--callers", help="also print who calls the functions matching this")
     parser.add_argument(
         "--post-concern",
         action="store_true",
@@ -119,7 +120,34 @@ def main() -> int:
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(args.top)
     stats.sort_stats("tottime").print_stats(args.top)
+    _print_by_area(stats)
+    if args.callers:
+        stats.print_callers(args.callers)
     return 0
+
+
+def _print_by_area(stats: pstats.Stats) -> None:
+    """Own time summed by where the code lives (Django's ORM, its templates, the driver, ours)."""
+    areas: dict[str, float] = {}
+    for (filename, _line, _name), row in stats.stats.items():  # type: ignore[attr-defined]
+        tottime = row[2]
+        if "django/db/" in filename:
+            area = "django.db (ORM)"
+        elif "django/template" in filename:
+            area = "django.template"
+        elif "psycopg" in filename or "sqlite3" in filename:
+            area = "database driver"
+        elif "/safecase/" in filename:
+            area = "safecase"
+        elif "site-packages/" in filename:
+            area = filename.split("site-packages/")[1].split("/")[0]
+        else:
+            area = "python / builtins"
+        areas[area] = areas.get(area, 0.0) + tottime
+    total = sum(areas.values()) or 1.0
+    print("own time by area:")
+    for area, seconds in sorted(areas.items(), key=lambda kv: -kv[1]):
+        print(f"  {area:<24} {seconds:7.3f} s  {seconds / total:5.1%}")
 
 
 if __name__ == "__main__":

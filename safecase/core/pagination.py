@@ -12,14 +12,15 @@ from typing import Any, Generic, TypeVar
 
 from django.db import models
 
-M = TypeVar("M", bound=models.Model)
+# The page holds whatever the queryset yields: model instances, or .values() dicts.
+T = TypeVar("T")
 
 PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
-class KeysetPage(Generic[M]):
-    items: list[M]
+class KeysetPage(Generic[T]):
+    items: list[T]
     next_cursor: str | None
 
     @property
@@ -28,6 +29,8 @@ class KeysetPage(Generic[M]):
 
 
 def _value_of(obj: Any, key: str) -> Any:
+    if isinstance(obj, dict):  # a .values() row
+        return obj[key]
     for part in key.split("__"):
         obj = getattr(obj, part)
     return obj
@@ -52,14 +55,14 @@ def _decode(cursor: str, count: int) -> list[str] | None:
 
 
 def keyset_page(
-    queryset: models.QuerySet[M],
+    queryset: models.QuerySet[Any, T],
     *,
     key: str | tuple[str, ...],
     cursor: str | None,
     descending: bool = False,
     size: int = PAGE_SIZE,
     parse: Callable[[str], Any] = str,
-) -> KeysetPage[M]:
+) -> KeysetPage[T]:
     """One page ordered by ``key`` (a unique field, or a tuple ending in a unique field),
     starting after ``cursor`` (opaque for tuples, the plain last value for a single key).
 
