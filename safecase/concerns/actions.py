@@ -131,6 +131,7 @@ def concern_save_draft(
         "body_map": marks,
         **{name: text.get(name, "").strip() for name in TEXT_FIELDS},
     }
+    is_new = concern is None
     if concern is None:
         concern = Concern.objects.create(
             organisation=actor.organisation, recorded_by=actor.user, **fields
@@ -158,7 +159,10 @@ def concern_save_draft(
         )
         for row in named
     )
-    concern.categories.set(categories)
+    if is_new:
+        concern.categories.add(*categories)  # nothing to compare with: no read first
+    else:
+        concern.categories.set(categories)
     recorder.record(
         actor=actor,
         action=AuditAction.CONCERN_DRAFT_SAVED,
@@ -194,7 +198,9 @@ def concern_submit(*, actor: Actor, concern: Concern, version: int) -> Concern:
     )
     if updated != 1:
         raise _stale()
-    concern.refresh_from_db()
+    # The update matched this version, so nothing else changed: no need to read it back.
+    concern.status, concern.submitted_at, concern.updated_at = ConcernStatus.SUBMITTED, now, now
+    concern.version = version + 1
     recorder.record(
         actor=actor,
         action=AuditAction.CONCERN_SUBMITTED,
