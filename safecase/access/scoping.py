@@ -36,11 +36,17 @@ def restrict(queryset: models.QuerySet[M], actor: Actor, perm: Permission) -> mo
     visible = models.Q(organisation_id=actor.organisation.pk)
     if perm in SHAREABLE_PERMISSIONS:
         shared = seen.shared_ids(content_type_id)
-        if shared:
+        if _any(shared):
             visible |= models.Q(pk__in=shared)
     queryset = queryset.filter(visible)
     restricted = seen.restricted_ids(content_type_id)
-    return queryset.exclude(pk__in=restricted) if restricted else queryset
+    return queryset.exclude(pk__in=restricted) if _any(restricted) else queryset
+
+
+def _any(keys: list[object] | models.QuerySet[Any]) -> bool:
+    """Whether there are keys to apply: a subquery (past MAX_SHARED_IDS) always counts, and is
+    never evaluated here (truth-testing a QuerySet would read every row)."""
+    return not isinstance(keys, list) or bool(keys)
 
 
 # Keys read into a list up to this many; beyond it (a hub receiving very many shares, an
@@ -54,7 +60,7 @@ def shared_ids(actor: Actor, model: type[models.Model]) -> list[object] | models
     still decides what the actor sees. Read once per actor (see visibility())."""
     if actor.organisation_id is None or actor.user is None:
         return []
-    return visibility(actor).shared_ids(ContentType.objects.get_for_model(model).pk) or []
+    return visibility(actor).shared_ids(ContentType.objects.get_for_model(model).pk)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ def active_memberships_of(user: User) -> list[Membership]:
             held.append(MembershipRole(pk=row.role_pk, membership=membership, role=row.role_name))
     for pk, membership in by_pk.items():
         # What prefetch_related("roles") would leave: the related manager answers from it.
-        cached: QuerySet[MembershipRole] = MembershipRole.objects.none()
+        # Based on the real query, so a chained .filter() or .values() still asks the database.
+        cached = MembershipRole.objects.filter(membership_id=pk)
         cached._result_cache = roles[pk]  # type: ignore[attr-defined]
         cached._prefetch_done = True
         membership._prefetched_objects_cache = {"roles": cached}  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ import binascii
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -411,8 +411,9 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int, uuid.UUID] | None:
         moment = datetime.fromisoformat(when)
         if timezone.is_naive(moment):
             return None
+        moment.astimezone(UTC)  # year 1 in a zone east of UTC cannot be stored
         return moment, int(rank), uuid.UUID(pk)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+    except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):
         return None
 
 

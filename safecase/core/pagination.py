@@ -7,10 +7,13 @@ import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import reduce
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 # The page holds whatever the queryset yields: model instances, or .values() dicts.
 T = TypeVar("T")
@@ -54,6 +57,33 @@ def _decode(cursor: str, count: int) -> list[str] | None:
     return values
 
 
+def _field(model: type[models.Model], path: str) -> Any:
+    field: Any = None
+    for part in path.split("__"):
+        field = model._meta.get_field(part)
+        if field.related_model is not None and part != path.split("__")[-1]:
+            model = field.related_model
+    return field
+
+
+def _typed(model: type[models.Model], fields: list[str], values: list[Any]) -> list[Any] | None:
+    """The cursor's values as the key fields' types, or None when one is not a value of its
+    field (a tampered or stale cursor): the page then starts from the beginning, rather than
+    the database refusing the value mid-request."""
+    typed = []
+    try:
+        for path, value in zip(fields, values, strict=True):
+            converted = _field(model, path).to_python(value)
+            if isinstance(converted, datetime):
+                if timezone.is_naive(converted):
+                    return None
+                converted.astimezone(UTC)  # year 1 in a zone east of UTC cannot be stored
+            typed.append(converted)
+    except (ValidationError, ValueError, TypeError, OverflowError, LookupError):
+        return None
+    return typed
+
+
 def keyset_page(
     queryset: models.QuerySet[Any, T],
     *,
@@ -81,6 +111,8 @@ def keyset_page(
                 values = None
         else:
             values = _decode(cursor, len(keys))
+        if values is not None:
+            values = _typed(queryset.model, fields, values)
         if values is not None:
             # (a > x) or (a = x and b > y) or (a = x and b = y and c > z) ...
             clauses = []

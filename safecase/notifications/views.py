@@ -6,7 +6,7 @@ Marking read is a POST with the CSRF token; the pages work without JavaScript.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -33,6 +33,10 @@ def _moment(raw: str) -> datetime | None:
     except ValueError:
         return None
     if moment is None or timezone.is_naive(moment):
+        return None
+    try:
+        moment.astimezone(UTC)  # year 1 in a zone east of UTC cannot be stored
+    except OverflowError:
         return None
     return moment
 

@@ -178,3 +178,31 @@ def test_a_share_ends_with_the_partnership_or_when_an_organisation_leaves(
     world.partnership.ends_on = date(2000, 1, 2)
     world.partnership.save()
     assert not can(police(), VIEW, record)
+
+
+def test_past_the_listed_limit_shares_apply_as_a_subquery_never_read_in_python(
+    world: DemoWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safecase.access import scoping
+
+    monkeypatch.setattr(scoping, "MAX_SHARED_IDS", 0)
+    record = _record(world)
+    _share(world, record, "police")
+    police = _actor(world, "partner_with_share")
+    with CaptureQueriesContext(connection) as building:
+        visible = restrict(Membership.objects.all(), police, VIEW)
+    # Building the queryset reads the actor's shares and restrictions (two small queries,
+    # both past the limit); it never reads the whole subquery's rows.
+    assert len(building.captured_queries) == 2
+    with CaptureQueriesContext(connection) as reading:
+        seen = {m.pk for m in visible}
+    assert len(reading.captured_queries) == 1
+    own = set(
+        Membership.objects.filter(organisation=world.organisations["police"]).values_list(
+            "pk", flat=True
+        )
+    )
+    assert seen == own | {record.pk}

@@ -280,3 +280,23 @@ def test_the_operator_resets_mfa_for_anyone(world: DemoWorld) -> None:
         "user_reset_mfa", email=lead.email, reason="phone lost; ID checked", stdout=StringIO()
     )
     assert not TOTPDevice.objects.filter(user=lead).exists()
+
+
+def test_a_users_memberships_come_with_their_roles_in_one_query(world: DemoWorld) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safecase.accounts.selectors import active_memberships_of
+
+    user = world.users["lead"]
+    with CaptureQueriesContext(connection) as read:
+        memberships = active_memberships_of(user)
+        roles = {m.organisation.name: m.role_names() for m in memberships}
+    assert len(read.captured_queries) == 1
+    assert roles == {
+        m.organisation.name: sorted(m.roles.values_list("role", flat=True))
+        for m in Membership.objects.filter(user=user, is_active=True)
+    }
+    # A chained query on the roles still asks the database, not the kept list.
+    first = memberships[0]
+    assert list(first.roles.filter(role=Role.LEAD).values_list("role", flat=True)) == [Role.LEAD]

@@ -876,3 +876,22 @@ def test_malformed_input_never_answers_5xx(world: DemoWorld, api: Any, body: Any
         assert response.status_code < 500, (method, url, response.content[:300])
     garbled = lead.generic("POST", "/api/v1/concerns", "{not json", "application/json")
     assert garbled.status_code == 400
+
+
+def test_a_chronology_cursor_with_an_impossible_time_starts_from_the_newest(
+    world: DemoWorld, api: Any
+) -> None:
+    import base64
+    import uuid
+
+    person = make_person(world)
+    concern = make_submitted(world)
+    concern_actions.concern_link_person(
+        actor=actor_for(world, "lead"), concern_person=concern.people.get(), person=person
+    )
+    impossible = f"0001-01-01T00:00:00+01:00|4|{uuid.uuid4()}"
+    cursor = base64.urlsafe_b64encode(impossible.encode()).decode().rstrip("=")
+    url = f"/api/v1/people/{person.pk}/chronology"
+    response = api("case_worker").get(url, {"older": cursor})
+    assert response.status_code == 200
+    assert response.json() == api("case_worker").get(url).json()

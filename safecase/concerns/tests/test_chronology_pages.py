@@ -128,3 +128,18 @@ def test_the_person_page_links_older_and_newer_entries(world: DemoWorld) -> None
     assert shown.isdisjoint({e.entry_id for e in second.context["chronology"]})
     junk = client.get(f"/people/{person.pk}/", {"older": "%%%", "newer": "x" * 5000})
     assert junk.status_code == 200
+
+
+def test_a_cursor_with_an_impossible_time_starts_from_the_newest(world: DemoWorld) -> None:
+    import base64
+    import uuid
+
+    person = child_with_history(world, concerns=3)
+    impossible = f"0001-01-01T00:00:00+01:00|4|{uuid.uuid4()}"
+    cursor = base64.urlsafe_b64encode(impossible.encode()).decode().rstrip("=")
+    client = client_for(world.users["lead"])
+    first = client.get(f"/people/{person.pk}/")
+    for name in ("older", "newer"):
+        response = client.get(f"/people/{person.pk}/", {name: cursor})
+        assert response.status_code == 200
+        assert response.context["chronology"] == first.context["chronology"]

@@ -167,3 +167,23 @@ def test_the_header_count_costs_the_same_whatever_the_number(
 def test_signed_out_pages_show_no_count(world: DemoWorld) -> None:
     html = Client().get("/login/").content.decode()
     assert "Notifications (" not in html
+
+
+def test_tampered_cursors_and_times_start_again_instead_of_failing(world: DemoWorld) -> None:
+    """A cursor or a time that parses but cannot be a value of its column (a wrong type, year
+    one in a zone east of UTC) starts from the beginning; nothing fails with a 500."""
+    from safecase.core.pagination import _encode
+
+    (mine,) = send(world, "lead")
+    client = client_for(world.users["lead"])
+    for cursor in (
+        _encode(["not-a-time", "not-a-uuid"]),
+        _encode(["0001-01-01T00:00:00+01:00", uuid.uuid4()]),
+    ):
+        response = client.get("/notifications/", {"after": cursor})
+        assert response.status_code == 200
+        assert [n.pk for n in response.context["page"].items] == [mine.pk]
+    response = client.post("/notifications/read-all/", {"shown_at": "0001-01-01T00:00:00+01:00"})
+    assert response.status_code == 302
+    # An unreadable time is no time: everything is marked read, as for "yesterday-ish" above.
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
