@@ -60,7 +60,13 @@ class KeysetPagination(BasePagination):
     ) -> list[Any]:
         cursor = request.query_params.get(self.cursor_query_param) or None
         try:
-            page = keyset_page(queryset, key=self.key, cursor=cursor, size=self._size(request))
+            page = keyset_page(
+                queryset,
+                key=self.key,
+                cursor=cursor,
+                size=self._size(request),
+                refuse_bad_values=True,
+            )
         except (DjangoValidationError, DataError, ValueError, TypeError, OverflowError) as exc:
             # A cursor that decodes but holds values of the wrong type: not one we gave out.
             raise exceptions.NotFound("Invalid cursor.") from exc

@@ -92,11 +92,13 @@ def keyset_page(
     descending: bool = False,
     size: int = PAGE_SIZE,
     parse: Callable[[str], Any] = str,
+    refuse_bad_values: bool = False,
 ) -> KeysetPage[T]:
     """One page ordered by ``key`` (a unique field, or a tuple ending in a unique field),
     starting after ``cursor`` (opaque for tuples, the plain last value for a single key).
 
-    A malformed cursor starts from the beginning rather than failing.
+    A malformed cursor starts from the beginning rather than failing; so does one whose values
+    do not fit the key's fields, unless ``refuse_bad_values`` (the API answers it with 404).
     """
     keys = (key,) if isinstance(key, str) else key
     # A key may carry its own direction ("-is_urgent"); ``descending`` flips every key.
@@ -112,7 +114,9 @@ def keyset_page(
         else:
             values = _decode(cursor, len(keys))
         if values is not None:
-            values = _typed(queryset.model, fields, values)
+            decoded, values = values, _typed(queryset.model, fields, values)
+            if values is None and refuse_bad_values:
+                raise ValueError(f"cursor values {decoded!r} do not fit the key {fields!r}")
         if values is not None:
             # (a > x) or (a = x and b > y) or (a = x and b = y and c > z) ...
             clauses = []
