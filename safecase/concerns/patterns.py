@@ -5,10 +5,17 @@ link of a name to a person record, and each triage) the organisation's rules are
 the people, adults and places in that concern; a match opens (or extends) an alert listing the
 concerns behind it. Matching is by person record where the team has linked one, and otherwise by
 the normalised name as written, so a pattern shows even before anyone links records.
+
+The alert keeps the summary written when it was raised, counted from every concern behind it
+(for the audit trail). A reader is shown ``summary_for`` instead: the same sentence counted from
+the concerns they may see, so that it never tells of a restricted concern, or of a low-level
+concern about an adult, that they may not open.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import pairwise
@@ -205,3 +212,80 @@ def evaluate(concern: Concern) -> list[Found]:
                 )
             )
     return alerts
+
+
+# --- What a reader is told -------------------------------------------------------------------
+
+_WINDOW = re.compile(r" in (\d+) days$")
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _window_days(alert: PatternAlert) -> int:
+    """The rule's window when the alert was raised (its stored summary ends with it); the
+    default rule's when that summary was cut short."""
+    found = _WINDOW.search(alert.summary)
+    if found:
+        return int(found[1])
+    return next((r.window_days for r in DEFAULT_RULES if r.kind == alert.kind), 30)
+
+
+def _name_in(
+    concerns: Sequence[Concern], *, alleged: bool, key: str = "", person_id: str = ""
+) -> str | None:
+    """How the person the alert is about was written in the newest of ``concerns`` that names
+    them: by the normalised name in the alert's key, or by their person record."""
+    for concern in reversed(concerns):
+        for p in concern.people.all():
+            if (p.role == PersonRole.ALLEGED) != alleged:
+                continue
+            if (key and normalise(p.name_as_recorded) == key) or (
+                person_id and str(p.person_id) == person_id
+            ):
+                return p.name_as_recorded
+    return None
+
+
+def summary_for(alert: PatternAlert, visible_concerns: Sequence[Concern]) -> str:
+    """The alert's summary counted and worded from ``visible_concerns`` alone: the concerns
+    behind it that the reader may see (``visible_concerns`` of selectors.open_alerts and the
+    API's list), oldest first. Nothing in it comes from a concern the reader may not open.
+
+    Reads each concern's ``people`` (and, for a rising level of need, its ``triages``):
+    prefetch them when summarising a list."""
+    concerns = list(visible_concerns)
+    _, _, about = alert.key.partition(":")
+    if alert.kind == PatternKind.REPEATED_ABOUT_PERSON:
+        name = _name_in(concerns, key=about, alleged=False) or "one person"
+        return (
+            f"{_plural(len(concerns), 'concern', 'concerns')} about {name} "
+            f"in {_window_days(alert)} days"
+        )
+    if alert.kind == PatternKind.RISING_SEVERITY:
+        name = _name_in(concerns, alleged=False, person_id=about) or "one person"
+        # The newest decision on each concern, in the order they were made.
+        latest = [max(ts, key=lambda t: t.created_at) for c in concerns if (ts := c.triages.all())]
+        levels = [t.level_of_need for t in sorted(latest, key=lambda t: t.created_at)]
+        rising = len(levels) > 1 and all(a < b for a, b in pairwise(levels))
+        shown = " → ".join(str(level) for level in levels)
+        return f"Level of need {'rising ' if rising else ''}for {name}" + (
+            f": {shown}" if shown else ""
+        )
+    if alert.kind == PatternKind.SAME_ADULT:
+        name = _name_in(concerns, key=about, alleged=True) or "The same adult"
+        children = {
+            p.person_id or normalise(p.name_as_recorded)
+            for c in concerns
+            for p in c.people.all()
+            if p.role != PersonRole.ALLEGED
+        }
+        named_in = "a concern" if len(concerns) == 1 else "concerns"
+        return f"{name} is named in {named_in} about {_plural(len(children), 'child', 'children')}"
+    if alert.kind == PatternKind.RECURRING_LOCATION:
+        places = [c.location.strip() for c in reversed(concerns) if c.location.strip()]
+        place = next((p for p in places if normalise(p) == about), places[0] if places else "")
+        at = f" at “{place}”" if place else " at one place"
+        return f"{_plural(len(concerns), 'concern', 'concerns')}{at} in {_window_days(alert)} days"
+    return _plural(len(concerns), "concern", "concerns")

@@ -23,7 +23,7 @@ from safecase.access.roles import Role
 from safecase.accounts.models import Membership, User
 from safecase.concerns.choices import ConcernStatus
 from safecase.concerns.models import Attachment, Concern, ConcernAction, PatternAlert, ScanState
-from safecase.concerns.selectors import concerns_visible_to
+from safecase.concerns.selectors import concerns_visible_to, drafts_of
 from safecase.core.actors import Actor
 from safecase.core.scanning import ScannerUnavailable
 from safecase.notifications.actions import notify
@@ -107,13 +107,43 @@ def notify_of_escalation(*, actor: Actor, concern: Concern) -> None:
     )
 
 
+def _may_open(user_id: object, concern: Concern) -> bool:
+    """Whether this user, as an active member of the concern's organisation, may open it now
+    (their own draft, or a submitted concern visible to them)."""
+    membership = (
+        Membership.objects.filter(
+            organisation_id=concern.organisation_id,
+            organisation__is_active=True,
+            is_active=True,
+            user__is_active=True,
+            user_id=user_id,
+        )
+        .select_related("user", "organisation")
+        .prefetch_related("roles")
+        .first()
+    )
+    if membership is None:
+        return False
+    member = _as_member(membership)
+    openable = concerns_visible_to(member) | drafts_of(member)
+    return openable.filter(pk=concern.pk).exists()
+
+
 def notify_leads_of_pattern_alert(alert: PatternAlert) -> None:
-    """In-app, to the organisation's leads: a new pattern alert waits for review. Called where
-    the alert is opened, inside the evaluation's transaction."""
+    """In-app, to the organisation's leads who may open at least one of the concerns behind a
+    new pattern alert (the alert is shown to them with only those): it waits for review. A lead
+    restricted out of all of them is not told it exists. Called where the alert is opened, after
+    its concerns are added, inside the evaluation's transaction."""
+    concern_ids = list(alert.concerns.values_list("pk", flat=True))
+    leads = [
+        m.user
+        for m in _members_with(alert.organisation_id, [Role.LEAD])
+        if concerns_visible_to(_as_member(m)).filter(pk__in=concern_ids).exists()
+    ]
     notify(
         actor=Actor.system("patterns"),
         organisation_id=alert.organisation_id,
-        recipients=[m.user for m in _members_with(alert.organisation_id, [Role.LEAD])],
+        recipients=leads,
         kind=NotificationKind.PATTERN_ALERT,
         target_id=alert.pk,
         at=alert.created_at,
@@ -122,12 +152,15 @@ def notify_leads_of_pattern_alert(alert: PatternAlert) -> None:
 
 def notify_of_quarantine(*, actor: Actor, attachment: Attachment) -> None:
     """In-app, when the scan holds a file back: to whoever added it, and (once the concern is
-    submitted, so they can open it) to the organisation's leads. Called where the verdict is
-    recorded, inside its transaction."""
+    submitted) to the organisation's leads; each only if they may open the concern now, so a
+    lead left out of a restricted concern does not learn of it this way. Called where the
+    verdict is recorded, inside its transaction."""
     concern = attachment.concern
-    recipients = [attachment.uploaded_by]
+    recipients = []
+    if _may_open(attachment.uploaded_by_id, concern):
+        recipients.append(attachment.uploaded_by)
     if concern.status == ConcernStatus.SUBMITTED:
-        recipients += [m.user for m in _members_with(attachment.organisation_id, [Role.LEAD])]
+        recipients += readers_of(concern, [Role.LEAD])
     notify(
         actor=actor,
         organisation_id=attachment.organisation_id,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from safecase.access.lookups import access_object
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
 from safecase.accounts.models import Membership, User
-from safecase.concerns import actions, body_map, selectors
+from safecase.concerns import actions, body_map, patterns, selectors
 from safecase.concerns.forms import (
     ActionForm,
     AddendumForm,
@@ -338,10 +339,16 @@ def concern_triage(request: HttpRequest, concern_id: str) -> HttpResponse:
 def triage_queue(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     page = selectors.triage_queue_page(actor, cursor=request.GET.get("after"))
+    alerts = selectors.open_alerts(actor)
+    # Each alert's summary as this reader may see it: the stored one counts every concern behind
+    # the alert, some of which they may not open. Shown only, never saved.
+    prefetch_related_objects(
+        [c for alert in alerts for c in alert.visible_concerns], "people", "triages"
+    )
+    for alert in alerts:
+        alert.summary = patterns.summary_for(alert, alert.visible_concerns)
     return render(
-        request,
-        "concerns/queue.html",
-        {"page": page, "rows": page.items, "alerts": selectors.open_alerts(actor)},
+        request, "concerns/queue.html", {"page": page, "rows": page.items, "alerts": alerts}
     )
 
 

@@ -15,7 +15,9 @@ from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.concerns import actions as concern_actions
 from safecase.concerns.models import Concern, PatternAlert, PatternKind
+from safecase.concerns.tests.test_patterns import make_lead_too, restrict_to_deputy
 from safecase.demo.personas import DemoWorld
+from safecase.notifications.models import Notification, NotificationKind
 
 from .test_people_concerns_api import events, make_submitted, send
 
@@ -41,6 +43,12 @@ LOW_LEVEL: dict[str, Any] = {
     "kind": "low_level_adult",
     "people": [{"name": "Mr Staff Example", "role": "subject"}],
 }
+
+
+def _summary(client: Any, alert: PatternAlert) -> str:
+    rows = client.get("/api/v1/alerts").json()["results"]
+    (row,) = [r for r in rows if r["id"] == str(alert.pk)]
+    return str(row["summary"])
 
 
 def _ids(response: Any) -> list[str]:
@@ -84,6 +92,37 @@ def test_an_alert_lists_only_the_visible_concerns_behind_it(world: DemoWorld, ap
 
     assert shown("lead") == {str(c.pk) for c in concerns}
     assert shown("deputy") == {str(c.pk) for c in concerns[:2]}
+    # The summary counts only those too: the deputy may not know of the low-level concern.
+    assert _summary(api("lead"), alert) == "3 concerns at “Changing rooms” in 30 days"
+    assert _summary(api("deputy"), alert) == "2 concerns at “Changing rooms” in 30 days"
+    alert.refresh_from_db()
+    assert alert.summary == "3 concerns at “Changing rooms” in 30 days"  # stored as raised
+
+
+def test_a_lead_restricted_out_of_an_alerts_concerns(world: DemoWorld, api: Any) -> None:
+    """An allegation against the lead: concerns restricted to the deputy (a lead as well). Out
+    of one, the lead is told of the others; out of all, of nothing at all."""
+    make_lead_too(world)
+    deputy = actor_for(world, "deputy")
+    concerns = [make_submitted(world, location=f"Place {i}") for i in range(3)]
+    restrict_to_deputy(world, concerns[0])
+    (some,) = concern_actions.concern_evaluate_patterns(actor=deputy, concern=concerns[-1])
+    others = [make_submitted(world, people=[{"name": "Sam Hidden"}]) for _ in range(3)]
+    for concern in others:
+        restrict_to_deputy(world, concern)
+    found = concern_actions.concern_evaluate_patterns(actor=deputy, concern=others[-1])
+    (hidden,) = [a for a in found if a.kind == PatternKind.REPEATED_ABOUT_PERSON]
+
+    assert _ids(api("lead").get("/api/v1/alerts")) == [str(some.pk)]
+    assert _summary(api("lead"), some) == "2 concerns about Jamie Example-Child in 30 days"
+    assert _summary(api("deputy"), some) == "3 concerns about Jamie Example-Child in 30 days"
+    assert _summary(api("deputy"), hidden) == "3 concerns about Sam Hidden in 30 days"
+    told = Notification.objects.filter(kind=NotificationKind.PATTERN_ALERT)
+    assert {(n.recipient_id, n.target_id) for n in told} == {
+        (world.users["lead"].pk, some.pk),
+        (world.users["deputy"].pk, some.pk),
+        *((world.users["deputy"].pk, a.pk) for a in found),
+    }
 
 
 def test_alerts_page_newest_first(world: DemoWorld, api: Any) -> None:

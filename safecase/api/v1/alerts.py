@@ -8,7 +8,8 @@ it happens once, and a second review answers 409 from the action's own check.
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +26,7 @@ from safecase.api.base import (
 )
 from safecase.api.pagination import KeysetPagination
 from safecase.api.v1.concerns import MAX_TEXT, ConcernKindField, UserRefOutputSerializer
-from safecase.concerns import actions, selectors
+from safecase.concerns import actions, patterns, selectors
 from safecase.concerns.models import PatternAlert, PatternKind
 from safecase.core.actors import Actor
 
@@ -48,7 +49,10 @@ def alerts_visible_to(actor: Actor) -> QuerySet[PatternAlert]:
         .prefetch_related(
             Prefetch(
                 "concerns",
-                queryset=visible.order_by("submitted_at", "id"),
+                # People and decisions word the summary (concerns.patterns.summary_for).
+                queryset=visible.order_by("submitted_at", "id").prefetch_related(
+                    "people", "triages"
+                ),
                 to_attr="visible_concerns",
             )
         )
@@ -69,7 +73,10 @@ class AlertConcernOutputSerializer(serializers.Serializer):  # type: ignore[type
 class AlertOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.UUIDField()
     kind = PatternKindField()
-    summary = serializers.CharField(help_text="What was found, e.g. 3 concerns about a child.")
+    summary = serializers.SerializerMethodField(
+        help_text="What was found, e.g. 3 concerns about a child, counted from the concerns "
+        "behind it that you may see."
+    )
     concerns = AlertConcernOutputSerializer(
         source="visible_concerns",
         many=True,
@@ -79,6 +86,11 @@ class AlertOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reviewed_at = serializers.DateTimeField(allow_null=True)
     reviewed_by = UserRefOutputSerializer(allow_null=True)
     review_note = serializers.CharField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_summary(self, alert: PatternAlert) -> str:
+        # Never the stored summary: it counts concerns the reader may not see.
+        return patterns.summary_for(alert, alert.visible_concerns)
 
 
 class AlertReviewInputSerializer(serializers.Serializer):  # type: ignore[type-arg]

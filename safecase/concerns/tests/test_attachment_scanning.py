@@ -40,6 +40,7 @@ from safecase.concerns import actions
 from safecase.concerns.models import Attachment, Concern, ScanState
 from safecase.concerns.tasks import SCAN_ATTEMPTS, SCAN_RETRY_DELAYS, scan_attachment
 from safecase.concerns.tests.test_concerns import submitted_concern
+from safecase.concerns.tests.test_patterns import make_lead_too, restrict_to_deputy
 from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, NotPermitted
 from safecase.core.files import RejectedFile
@@ -148,6 +149,53 @@ def test_a_file_held_back_on_a_draft_is_told_to_its_author_only(
     told = Notification.objects.filter(kind=NotificationKind.FILE_QUARANTINED)
     # Nobody but the author may open a draft, so nobody else is sent to it.
     assert [(n.recipient, n.target_id) for n in told] == [(world.users["reporter"], draft.pk)]
+
+
+@pytest.mark.usefixtures("clamscan")
+def test_a_file_held_back_on_a_restricted_concern_is_told_only_to_leads_who_may_open_it(
+    world: DemoWorld, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    """An allegation against the lead, restricted to the deputy (a lead as well): the lead
+    left out must not learn from a notification that the concern exists."""
+    concern = submitted_concern(world)
+    make_lead_too(world)
+    restrict_to_deputy(world, concern)
+    with django_capture_on_commit_callbacks(execute=True):
+        added = actions.attachment_add(
+            actor=actor_for(world, "deputy"),
+            concern=concern,
+            name="e.txt",
+            data=eicar(),
+            reason="Photo of the note",
+        )
+    added.refresh_from_db()
+    assert added.scan_state == ScanState.QUARANTINED
+    told = Notification.objects.filter(kind=NotificationKind.FILE_QUARANTINED)
+    assert [(n.recipient, n.target_id) for n in told] == [(world.users["deputy"], concern.pk)]
+
+
+@pytest.mark.usefixtures("clamscan")
+def test_whoever_added_a_file_is_not_told_once_the_concern_is_closed_to_them(
+    world: DemoWorld, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    """The lead adds a file; before its scan runs, the concern is restricted away from them."""
+    concern = submitted_concern(world)
+    make_lead_too(world)
+    with django_capture_on_commit_callbacks() as after_commit:
+        added = actions.attachment_add(
+            actor=actor_for(world, "lead"),
+            concern=concern,
+            name="e.txt",
+            data=eicar(),
+            reason="Photo of the note",
+        )
+    restrict_to_deputy(world, concern)
+    for callback in after_commit:
+        callback()  # the scan
+    added.refresh_from_db()
+    assert added.scan_state == ScanState.QUARANTINED
+    told = Notification.objects.filter(kind=NotificationKind.FILE_QUARANTINED)
+    assert [(n.recipient, n.target_id) for n in told] == [(world.users["deputy"], concern.pk)]
 
 
 @pytest.mark.usefixtures("clamscan")

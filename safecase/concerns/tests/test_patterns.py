@@ -6,10 +6,15 @@ from typing import Any
 
 import pytest
 
+from safecase.access.actions import record_restrict
+from safecase.access.roles import Role
+from safecase.accounts.actions import member_set_roles
+from safecase.accounts.models import Membership
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.concerns import actions, selectors
-from safecase.concerns.models import PatternAlert, PatternKind, PatternRule
+from safecase.concerns.models import Concern, PatternAlert, PatternKind, PatternRule
+from safecase.concerns.patterns import summary_for
 from safecase.concerns.tests.test_concerns import (
     actor_for,
     client_for,
@@ -18,6 +23,7 @@ from safecase.concerns.tests.test_concerns import (
 )
 from safecase.core.errors import DomainError
 from safecase.demo.personas import DemoWorld
+from safecase.notifications.models import Notification, NotificationKind
 from safecase.people.actions import person_create
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +141,155 @@ def test_alerts_land_in_the_queue_and_need_a_review_note(
         .status_code
         == 404
     )
+
+
+# --- Only what the reader may see -------------------------------------------------------------
+
+
+def make_lead_too(world: DemoWorld, persona: str = "deputy") -> None:
+    """Make a persona a lead as well (a deputy may be), so a record can be restricted away
+    from the other lead: e.g. an allegation against the lead."""
+    user = world.users[persona]
+    membership = Membership.objects.get(user=user, organisation=world.organisations["secondary"])
+    member_set_roles(
+        actor=actor_for(world, "org_admin"),
+        membership=membership,
+        roles=[*membership.role_names(), Role.LEAD],
+        version=membership.version,
+    )
+
+
+def restrict_to_deputy(world: DemoWorld, concern: Concern) -> None:
+    """Close a concern to everyone but the deputy (made a lead by ``make_lead_too``)."""
+    record_restrict(
+        actor=actor_for(world, "deputy"),
+        record=concern,
+        named_people=[],
+        reason="Allegation against the lead.",
+    )
+
+
+def _queue(world: DemoWorld, persona: str) -> str:
+    return str(client_for(world.users[persona]).get("/concerns/queue/").content.decode())
+
+
+def test_a_deputy_sees_an_alert_counted_from_the_concerns_they_may_see(
+    world: DemoWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A place alert made of two concerns about children and a low-level concern about an adult
+    (the lead's log alone): the deputy is told of two concerns, not three."""
+    for _ in range(2):
+        _submit(world, django_capture_on_commit_callbacks, location="Changing rooms")
+    _submit(
+        world,
+        django_capture_on_commit_callbacks,
+        kind="low_level_adult",
+        people=[{"name": "Mr Staff Example", "role": "subject"}],
+        location="Changing rooms",
+    )
+    alert = PatternAlert.objects.get(kind=PatternKind.RECURRING_LOCATION)
+    assert alert.summary.startswith("3 concerns at")  # kept, as raised, for the audit trail
+    (shown,) = selectors.open_alerts(actor_for(world, "deputy"))
+    assert summary_for(shown, shown.visible_concerns) == (
+        "2 concerns at “Changing rooms” in 30 days"
+    )
+    deputy = _queue(world, "deputy")
+    assert "2 concerns at “Changing rooms” in 30 days" in deputy
+    assert "3 concerns" not in deputy
+    assert "3 concerns at “Changing rooms” in 30 days" in _queue(world, "lead")
+
+
+def test_a_lead_restricted_out_of_some_concerns_sees_only_the_others_counted(
+    world: DemoWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_lead_too(world)
+    restrict_to_deputy(world, _submit(world, django_capture_on_commit_callbacks))
+    for _ in range(2):
+        _submit(world, django_capture_on_commit_callbacks)
+    alert = PatternAlert.objects.get(kind=PatternKind.REPEATED_ABOUT_PERSON)
+    assert alert.concerns.count() == 3
+    lead = _queue(world, "lead")
+    assert "2 concerns about Jamie Example-Child in 30 days" in lead
+    assert "2 concerns at “Playground” in 30 days" in lead
+    assert "3 concerns" not in lead
+    assert "3 concerns about Jamie Example-Child in 30 days" in _queue(world, "deputy")
+    # Both leads may open some of its concerns, so both were told.
+    told = Notification.objects.filter(kind=NotificationKind.PATTERN_ALERT, target_id=alert.pk)
+    assert {n.recipient for n in told} == {world.users["lead"], world.users["deputy"]}
+
+
+def test_a_lead_restricted_out_of_every_concern_behind_an_alert_is_not_told_of_it(
+    world: DemoWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_lead_too(world)
+    for _ in range(3):
+        # Restricted before its patterns are looked for (the task runs after the commit).
+        with django_capture_on_commit_callbacks() as after_commit:
+            concern = submitted_concern(world)
+        restrict_to_deputy(world, concern)
+        for callback in after_commit:
+            callback()
+    alerts = PatternAlert.objects.all()
+    assert {a.kind for a in alerts} == {
+        PatternKind.REPEATED_ABOUT_PERSON,
+        PatternKind.RECURRING_LOCATION,
+    }
+    told = Notification.objects.filter(kind=NotificationKind.PATTERN_ALERT)
+    assert sorted((n.recipient.email, n.target_id) for n in told) == sorted(
+        (world.users["deputy"].email, a.pk) for a in alerts
+    )
+    assert selectors.open_alerts(actor_for(world, "lead")) == []
+    lead = _queue(world, "lead")
+    assert "Patterns to look at" not in lead and "Jamie" not in lead
+    assert "3 concerns about Jamie Example-Child in 30 days" in _queue(world, "deputy")
+
+
+def test_the_summary_shown_is_worded_from_the_visible_concerns(
+    world: DemoWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Every kind of alert, counted from the concerns given, singular and plural."""
+    for child in ("Ava One", "Ben Two"):
+        _submit(
+            world,
+            django_capture_on_commit_callbacks,
+            people=[
+                {"name": child, "role": "subject"},
+                {"name": "Coach Carl Example", "role": "alleged"},
+            ],
+        )
+    alert = PatternAlert.objects.get(kind=PatternKind.SAME_ADULT)
+    concerns = list(alert.concerns.order_by("submitted_at"))
+    assert summary_for(alert, concerns) == (
+        "Coach Carl Example is named in concerns about 2 children"
+    )
+    assert summary_for(alert, concerns[:1]) == (
+        "Coach Carl Example is named in a concern about 1 child"
+    )
+    _submit(world, django_capture_on_commit_callbacks)
+    place = PatternAlert.objects.get(kind=PatternKind.RECURRING_LOCATION)
+    concerns = list(place.concerns.order_by("submitted_at"))
+    assert summary_for(place, concerns) == "3 concerns at “Playground” in 30 days"
+    assert summary_for(place, concerns[-1:]) == "1 concern at “Playground” in 30 days"
+
+
+def test_a_rising_level_of_need_shows_only_the_visible_levels(
+    world: DemoWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    lead = actor_for(world, "lead")
+    person = person_create(
+        actor=lead, kind="child", given_names="Jamie", family_name="Example-Child"
+    )
+    for level in (1, 2, 3):
+        concern = _submit(world, django_capture_on_commit_callbacks, location=f"Room {level}")
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.concern_link_person(
+                actor=lead, concern_person=concern.people.get(), person=person
+            )
+        concern.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            triage(world, concern, level_of_need=level)
+    alert = PatternAlert.objects.get(kind=PatternKind.RISING_SEVERITY)
+    concerns = list(alert.concerns.order_by("submitted_at"))
+    assert summary_for(alert, concerns) == "Level of need rising for Jamie Example-Child: 1 → 2 → 3"
+    assert summary_for(alert, concerns[1:]) == "Level of need rising for Jamie Example-Child: 2 → 3"
+    assert summary_for(alert, concerns[:1]) == "Level of need for Jamie Example-Child: 1"
