@@ -96,22 +96,27 @@ def test_a_recurring_place_and_an_organisations_own_rule(
     assert not PatternAlert.objects.filter(kind=PatternKind.REPEATED_ABOUT_PERSON).exists()
 
 
-def test_rising_level_of_need_for_a_linked_child(
-    world: DemoWorld, django_capture_on_commit_callbacks: Any
-) -> None:
+def _three_rising_levels(world: DemoWorld, capture: Any) -> None:
+    """Three concerns about one linked child, triaged at levels of need 1, 2 and 3."""
     lead = actor_for(world, "lead")
     person = person_create(
         actor=lead, kind="child", given_names="Jamie", family_name="Example-Child"
     )
     for level in (1, 2, 3):
-        concern = _submit(world, django_capture_on_commit_callbacks, location=f"Room {level}")
-        with django_capture_on_commit_callbacks(execute=True):
+        concern = _submit(world, capture, location=f"Room {level}")
+        with capture(execute=True):
             actions.concern_link_person(
                 actor=lead, concern_person=concern.people.get(), person=person
             )
         concern.refresh_from_db()
-        with django_capture_on_commit_callbacks(execute=True):
+        with capture(execute=True):
             triage(world, concern, level_of_need=level)
+
+
+def test_rising_level_of_need_for_a_linked_child(
+    world: DemoWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    _three_rising_levels(world, django_capture_on_commit_callbacks)
     alert = PatternAlert.objects.get(kind=PatternKind.RISING_SEVERITY)
     assert "1 → 2 → 3" in alert.summary
 
@@ -275,19 +280,7 @@ def test_the_summary_shown_is_worded_from_the_visible_concerns(
 def test_a_rising_level_of_need_shows_only_the_visible_levels(
     world: DemoWorld, django_capture_on_commit_callbacks: Any
 ) -> None:
-    lead = actor_for(world, "lead")
-    person = person_create(
-        actor=lead, kind="child", given_names="Jamie", family_name="Example-Child"
-    )
-    for level in (1, 2, 3):
-        concern = _submit(world, django_capture_on_commit_callbacks, location=f"Room {level}")
-        with django_capture_on_commit_callbacks(execute=True):
-            actions.concern_link_person(
-                actor=lead, concern_person=concern.people.get(), person=person
-            )
-        concern.refresh_from_db()
-        with django_capture_on_commit_callbacks(execute=True):
-            triage(world, concern, level_of_need=level)
+    _three_rising_levels(world, django_capture_on_commit_callbacks)
     alert = PatternAlert.objects.get(kind=PatternKind.RISING_SEVERITY)
     concerns = list(alert.concerns.order_by("submitted_at"))
     assert summary_for(alert, concerns) == "Level of need rising for Jamie Example-Child: 1 → 2 → 3"
