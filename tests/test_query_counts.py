@@ -32,6 +32,7 @@ from safecase.accounts import auth_actions
 from safecase.accounts.models import ApiToken, Membership, MembershipRole, User, hash_secret
 from safecase.accounts.tests.stepping_up import stepped_up_client
 from safecase.concerns import actions as concern_actions
+from safecase.concerns import chronology
 from safecase.concerns.choices import ActionStatus, ConcernStatus, PersonRole
 from safecase.concerns.models import (
     Addendum,
@@ -195,7 +196,8 @@ def scene(world: DemoWorld) -> Scene:
 
 def grow(scene: Scene, n: int = MORE) -> None:
     """Add ``n`` more of every kind of row the pages list, in bulk (no audit events: this is
-    volume for counting queries, not records), then rebuild the search index."""
+    volume for counting queries, not records), then rebuild the search index and the
+    chronology lines (which the actions would have kept)."""
     world = scene.world
     org = world.organisations["secondary"]
     reporter, lead, deputy = (world.users[p] for p in ("reporter", "lead", "deputy"))
@@ -387,6 +389,7 @@ def grow(scene: Scene, n: int = MORE) -> None:
         for i in range(n)
     )
     reindex_all()
+    chronology.rebuild()
 
 
 # --- How much each page shows (so that growing the data visibly reached the page) -----------

@@ -27,20 +27,35 @@ def restrict(queryset: models.QuerySet[M], actor: Actor, perm: Permission) -> mo
     plus records shared with the actor's organisation by an active grant, when ``perm`` is one a
     share can confer. Answered in SQL, so counts and pages never see a forbidden row.
     """
+    return restrict_as(queryset, actor, perm, governed_by=queryset.model, key="pk")
+
+
+def restrict_as(
+    queryset: models.QuerySet[M],
+    actor: Actor,
+    perm: Permission,
+    *,
+    governed_by: type[models.Model],
+    key: str,
+) -> models.QuerySet[M]:
+    """``restrict()`` for rows that stand for another record: a projection such as a person's
+    chronology lines, each visible exactly when the record it comes from (``governed_by``,
+    whose key the row holds in ``key``; the row's ``organisation`` is the record's) would be.
+    The same rule, the same shares and restrictions, applied to the row's copy of the keys."""
     if actor.is_system:
         return queryset
     if actor.user is None or actor.organisation is None or perm not in permissions_for(actor.roles):
         return queryset.none()
-    content_type_id = ContentType.objects.get_for_model(queryset.model).pk
+    content_type_id = ContentType.objects.get_for_model(governed_by).pk
     seen = visibility(actor)
     visible = models.Q(organisation_id=actor.organisation.pk)
     if perm in SHAREABLE_PERMISSIONS:
         shared = seen.shared_ids(content_type_id)
         if _any(shared):
-            visible |= models.Q(pk__in=shared)
+            visible |= models.Q(**{f"{key}__in": shared})
     queryset = queryset.filter(visible)
     restricted = seen.restricted_ids(content_type_id)
-    return queryset.exclude(pk__in=restricted) if _any(restricted) else queryset
+    return queryset.exclude(**{f"{key}__in": restricted}) if _any(restricted) else queryset
 
 
 def _any(keys: list[object] | models.QuerySet[Any]) -> bool:

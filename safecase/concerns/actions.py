@@ -20,7 +20,7 @@ from safecase.access.policy import can, require
 from safecase.accounts.models import Membership, User
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
-from safecase.concerns import body_map, patterns, selectors
+from safecase.concerns import body_map, chronology, patterns, selectors
 from safecase.concerns.choices import (
     NOT_REFERRED,
     ActionStatus,
@@ -255,6 +255,7 @@ def concern_add_addendum(*, actor: Actor, concern: Concern, reason: str, text: s
         subject=concern,
         reason=reason.strip()[:300],
     )
+    chronology.source_added(concern, addendum)
     search.index_concern(concern)
     return addendum
 
@@ -274,6 +275,10 @@ def concern_link_person(
     previous = concern_person.person_id
     concern_person.person = person
     concern_person.save(update_fields=["person", "updated_at"])
+    if previous is not None and previous != concern_person.person_id:
+        chronology.concern_unlinked(concern_person.concern, previous)
+    if person is not None and previous != person.pk:
+        chronology.concern_linked(concern_person.concern, person.pk)
     recorder.record(
         actor=actor,
         action=AuditAction.CONCERN_PERSON_LINKED,
@@ -348,6 +353,7 @@ def concern_triage(
         threshold_considered=threshold_considered.strip(),
         review_on=review_on if not_referred else None,
     )
+    chronology.source_added(concern, triage)
     concern.refresh_from_db()
     recorder.record(
         actor=actor,
@@ -389,6 +395,7 @@ def action_create(
         due_on=due_on,
         created_by=actor.user,
     )
+    chronology.source_added(concern, action)
     recorder.record(
         actor=actor,
         action=AuditAction.ACTION_CREATED,
@@ -412,6 +419,7 @@ def action_complete(*, actor: Actor, action: ConcernAction, note: str = "") -> C
     action.status = ActionStatus.DONE
     action.completed_at = timezone.now()
     action.save(update_fields=["status", "completed_at", "updated_at"])
+    chronology.action_changed(action)
     recorder.record(
         actor=actor, action=AuditAction.ACTION_COMPLETED, subject=action, reason=note.strip()[:300]
     )
@@ -619,6 +627,7 @@ def concern_mark_significant(*, actor: Actor, concern: Concern, significant: boo
     if concern.is_significant != significant:
         Concern.objects.filter(pk=concern.pk).update(is_significant=significant)
         concern.is_significant = significant
+        chronology.significance_changed(concern)
         recorder.record(
             actor=actor,
             action=AuditAction.CONCERN_SIGNIFICANCE_CHANGED,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,29 +12,24 @@ from typing import Any
 from django.conf import settings
 from django.db.models import (
     BooleanField,
-    Count,
     Exists,
     F,
-    Func,
-    IntegerField,
-    Model,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
-    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
-from safecase.access.scoping import restrict
+from safecase.access.scoping import restrict, restrict_as
+from safecase.concerns import chronology
 from safecase.concerns.choices import ActionStatus, ConcernKind, ConcernStatus
 from safecase.concerns.models import (
-    Addendum,
     Category,
     CategoryOverride,
     Concern,
@@ -43,11 +37,10 @@ from safecase.concerns.models import (
     ConcernPerson,
     PatternAlert,
     SafeguardingSettings,
-    Triage,
 )
 from safecase.core.actors import Actor
 from safecase.core.pagination import KeysetPage, keyset_page
-from safecase.people.models import Person
+from safecase.people.models import ChronologyItem, Person
 
 
 def categories_for(actor: Actor, *, include_retired: bool = False) -> QuerySet[Category]:
@@ -65,6 +58,12 @@ def categories_for(actor: Actor, *, include_retired: bool = False) -> QuerySet[C
     if not include_retired:
         categories = categories.filter(is_active=True, hidden_here=False)
     return categories.order_by("place", "label")
+
+
+def in_use(category: Category) -> bool:
+    """Whether a category from ``categories_for(..., include_retired=True)`` is still offered:
+    the same test that query applies without ``include_retired``."""
+    return category.is_active and not getattr(category, "hidden_here", False)
 
 
 def concerns_visible_to(actor: Actor) -> QuerySet[Concern]:
@@ -261,14 +260,14 @@ class ChronologyEntry:
     concern_id: Any
     approximate: bool = False
     significant: bool = False
-    # Where the entry sits among entries with the same time (see _RANK), and its own key:
+    # Where the entry sits among entries with the same time (chronology.RANK_*), and its own key:
     # together with ``when`` they order the chronology totally, for keyset pages.
     rank: int = 0
     entry_id: Any = None
 
     @property
     def is_concern(self) -> bool:
-        return self.rank == _RANK["concern"]
+        return self.rank == chronology.RANK_CONCERN
 
     @property
     def preview(self) -> str:
@@ -284,106 +283,108 @@ class ChronologyFilter:
     significant_only: bool = False
 
 
-def _chosen_concerns(actor: Actor, person: Person, only: ChronologyFilter) -> QuerySet[Concern]:
-    """The concerns about ``person`` the actor may see, narrowed by the filter, each once."""
-    # EXISTS rather than a join: a concern that names the person twice is still one row.
-    about = ConcernPerson.objects.filter(concern_id=OuterRef("pk"), person_id=person.pk)
-    chosen = concerns_visible_to(actor).filter(Exists(about))
+def _lines_visible_to(actor: Actor, person: Person) -> QuerySet[ChronologyItem]:
+    """The person's chronology lines whose concern the actor may see: exactly the rule of
+    ``concerns_visible_to`` (the team's view, the low-level log only for those allowed, and
+    everyone's own concerns), applied to the copy of the concern's keys each line carries."""
+    lines = ChronologyItem.objects.filter(person_id=person.pk)
+    team = restrict_as(lines, actor, Permission.CONCERN_VIEW, governed_by=Concern, key="concern_id")
+    if not can(actor, Permission.CONCERN_VIEW_LOW_LEVEL):
+        team = team.exclude(concern_kind=ConcernKind.LOW_LEVEL_ADULT)
+    if actor.user is None or actor.organisation is None:
+        return team
+    if not can(actor, Permission.CONCERN_VIEW_OWN):
+        return team
+    own = lines.filter(concern_recorded_by_id=actor.user.pk, organisation_id=actor.organisation.pk)
+    return team | own
+
+
+def _chosen_lines(actor: Actor, person: Person, only: ChronologyFilter) -> QuerySet[ChronologyItem]:
+    """The lines the actor may see, narrowed by the filter: a line goes with its concern (the
+    triage of a concern in the chosen category, or dates, is shown with it)."""
+    chosen = _lines_visible_to(actor, person)
     if only.category:
-        chosen = chosen.filter(categories__code=only.category)
+        in_category = Concern.categories.through.objects.filter(
+            concern_id=OuterRef("concern_id"), category__code=only.category
+        )
+        chosen = chosen.filter(Exists(in_category))
     if only.date_from:
-        chosen = chosen.filter(happened_at__date__gte=only.date_from)
+        chosen = chosen.filter(concern_happened_at__date__gte=only.date_from)
     if only.date_to:
-        chosen = chosen.filter(happened_at__date__lte=only.date_to)
+        chosen = chosen.filter(concern_happened_at__date__lte=only.date_to)
     if only.significant_only:
-        chosen = chosen.filter(is_significant=True)
+        chosen = chosen.filter(concern_significant=True)
     return chosen
 
 
-# Among entries at the same moment, a concern comes before its triage, its actions and its
-# addenda (newest first, so the higher rank is shown first).
-_RANK = {"concern": 4, "triage": 3, "action": 2, "addendum": 1}
+# Only the columns an entry shows, in the order _entries() reads them.
+_LINE_FIELDS = (
+    "when",
+    "rank",
+    "source_id",
+    "concern_id",
+    "concern_kind",
+    "concern_significant",
+    "approximate",
+    "title",
+    "summary",
+    "categories",
+)
 
 
-def _concern_entry(c: Concern) -> ChronologyEntry:
-    categories = ", ".join(cat.label for cat in c.categories.all())
-    return ChronologyEntry(
-        when=c.happened_at or c.submitted_at or c.created_at,
-        kind="Concern" if c.kind == ConcernKind.CHILD else "Low-level concern",
-        title=categories or "Concern",
-        summary=(c.fact or c.own_words)[:300],
-        concern_id=c.pk,
-        approximate=c.happened_at_approximate or c.happened_at is None,
-        significant=c.is_significant,
-        rank=_RANK["concern"],
-        entry_id=c.pk,
-    )
+def category_labels(actor: Actor) -> dict[int, str]:
+    """Every category's label as the actor's organisation shows it, retired ones included (a
+    concern keeps the categories it was recorded with)."""
+    return {c.pk: c.label for c in categories_for(actor, include_retired=True)}
 
 
-def _addendum_entry(a: Addendum) -> ChronologyEntry:
-    return ChronologyEntry(
-        a.created_at,
-        "Addendum",
-        a.reason,
-        a.text[:300],
-        a.concern_id,
-        rank=_RANK["addendum"],
-        entry_id=a.pk,
-    )
+def _entries(rows: list[tuple[Any, ...]], labels: dict[int, str]) -> list[ChronologyEntry]:
+    """Entries from line rows, each concern titled by its categories' labels. A shared
+    concern's own categories (another organisation's) are looked up once, if there are any."""
+    keys = {int(k) for row in rows for k in row[9].split(",") if k}
+    if keys - labels.keys():
+        found = Category.objects.filter(pk__in=keys - labels.keys()).values_list("pk", "label")
+        labels = {**labels, **dict(found)}
+    entries = []
+    for row in rows:
+        when, rank, source_id, concern_id, kind, significant, approximate, title, summary = row[:9]
+        if rank == chronology.RANK_CONCERN:
+            named = [labels.get(int(k), "") for k in row[9].split(",") if k]
+            title = ", ".join(label for label in named if label) or "Concern"
+        entries.append(
+            ChronologyEntry(
+                when=when,
+                kind=chronology.kind_label(rank, kind),
+                title=title,
+                summary=summary,
+                concern_id=concern_id,
+                approximate=approximate,
+                significant=significant and rank == chronology.RANK_CONCERN,
+                rank=rank,
+                entry_id=source_id,
+            )
+        )
+    return entries
 
 
-def _triage_entry(t: Triage) -> ChronologyEntry:
-    return ChronologyEntry(
-        t.created_at,
-        "Triage decision",
-        f"{t.get_decision_display()} – level {t.level_of_need}, {t.get_rag_display()}",
-        t.rationale[:300],
-        t.concern_id,
-        rank=_RANK["triage"],
-        entry_id=t.pk,
-    )
-
-
-def _action_entry(act: ConcernAction) -> ChronologyEntry:
-    return ChronologyEntry(
-        act.created_at,
-        "Action",
-        act.description,
-        f"Due {act.due_on:%d %b %Y}; {act.get_status_display().lower()}",
-        act.concern_id,
-        rank=_RANK["action"],
-        entry_id=act.pk,
-    )
-
-
-def _order(entry: ChronologyEntry) -> tuple[datetime, int, str]:
-    return (entry.when, entry.rank, str(entry.entry_id))
+_NEWEST_FIRST = ("-when", "-rank", "-source_id")
 
 
 def person_chronology(
     actor: Actor,
     person: Person,
     *,
-    limit: int = 500,
+    limit: int = 10_000,
     only: ChronologyFilter | None = None,
 ) -> list[ChronologyEntry]:
-    """Everything recorded about a person that the actor may see (the latest ``limit``
-    concerns and all that followed them), in the order it happened, newest first, optionally
-    narrowed by category, dates (of what happened) and significance. For exports and the API;
-    the person page reads it a page at a time (``person_chronology_page``).
-
-    Five queries whatever the size: concerns, their categories, and the addenda, triages and
-    actions of those concerns.
-    """
-    chosen = _chosen_concerns(actor, person, only or ChronologyFilter())
-    concerns = list(chosen.prefetch_related("categories").order_by("-happened_at")[:limit])
-    ids = [c.pk for c in concerns]
-    entries = [_concern_entry(c) for c in concerns]
-    entries += [_addendum_entry(a) for a in Addendum.objects.filter(concern_id__in=ids)]
-    entries += [_triage_entry(t) for t in Triage.objects.filter(concern_id__in=ids)]
-    entries += [_action_entry(a) for a in ConcernAction.objects.filter(concern_id__in=ids)]
-    entries.sort(key=_order, reverse=True)
-    return entries
+    """Everything recorded about a person that the actor may see, in the order it happened,
+    newest first (at most ``limit`` entries), optionally narrowed by category, dates (of what
+    happened) and significance. For exports; the person page and the API read it a page at a
+    time (``person_chronology_page``). Two queries whatever the size: the categories' labels
+    and the lines."""
+    chosen = _chosen_lines(actor, person, only or ChronologyFilter())
+    rows = list(chosen.order_by(*_NEWEST_FIRST).values_list(*_LINE_FIELDS)[:limit])
+    return _entries(rows, category_labels(actor))
 
 
 @dataclass(frozen=True)
@@ -417,71 +418,16 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int, uuid.UUID] | None:
         return None
 
 
-def _beyond(
-    when_field: str, rank: int, cursor: tuple[datetime, int, uuid.UUID], *, older: bool
-) -> Q:
-    """Rows of one source (all of the same ``rank``) strictly beyond ``cursor`` in the order
-    (when, rank, key): older (before it, newest first) or newer (after it)."""
-    when, cursor_rank, key = cursor
-    lt, le = ("lt", "lte") if older else ("gt", "gte")
-    if rank == cursor_rank:
-        return Q(**{f"{when_field}__{lt}": when}) | Q(**{when_field: when, f"pk__{lt}": key})
-    # A lower rank sorts before the cursor's entry at the same moment (it is "older").
-    same_moment_counts = (rank < cursor_rank) == older
-    return Q(**{f"{when_field}__{le if same_moment_counts else lt}": when})
-
-
-# Only the columns an entry shows: the narratives stay in the database.
-_CONCERN_ENTRY_FIELDS = (
-    "id",
-    "kind",
-    "happened_at",
-    "happened_at_approximate",
-    "submitted_at",
-    "created_at",
-    "fact",
-    "own_words",
-    "is_significant",
-)
-_CHRONOLOGY_SOURCES: tuple[
-    tuple[type[Model], str, Callable[[Any], ChronologyEntry], tuple[str, ...]], ...
-] = (
-    (Addendum, "addendum", _addendum_entry, ("id", "concern_id", "created_at", "reason", "text")),
-    (
-        Triage,
-        "triage",
-        _triage_entry,
-        ("id", "concern_id", "created_at", "decision", "level_of_need", "rag", "rationale"),
-    ),
-    (
-        ConcernAction,
-        "action",
-        _action_entry,
-        ("id", "concern_id", "created_at", "description", "due_on", "status"),
-    ),
-)
-
-
-def _chronology_total(person: Person, keys: QuerySet[Any]) -> int:
-    """How many entries the whole chronology holds, in one query of four indexed counts
-    (one COUNT(DISTINCT) over the joined sources multiplied rows: 14–28 ms for 500 concerns)."""
-
-    def count(model: type[Model], field: str) -> Subquery:
-        rows = model._default_manager.filter(**{f"{field}__in": keys}).order_by()
-        counted = Func(F("pk"), function="COUNT", output_field=IntegerField())
-        return Subquery(rows.annotate(n=counted).values("n"))
-
-    counts = (
-        Person.objects.filter(pk=person.pk)
-        .values(
-            n_concerns=count(Concern, "pk"),
-            n_addenda=count(Addendum, "concern_id"),
-            n_triages=count(Triage, "concern_id"),
-            n_actions=count(ConcernAction, "concern_id"),
-        )
-        .get()
+def _beyond(cursor: tuple[datetime, int, uuid.UUID], *, older: bool) -> Q:
+    """Lines strictly beyond ``cursor`` in the order (when, rank, source): older (before it,
+    newest first) or newer (after it)."""
+    when, rank, key = cursor
+    lt = "lt" if older else "gt"
+    return (
+        Q(**{f"when__{lt}": when})
+        | Q(when=when, **{f"rank__{lt}": rank})
+        | Q(when=when, rank=rank, **{f"source_id__{lt}": key})
     )
-    return sum(n for n in counts.values() if isinstance(n, int))
 
 
 def person_chronology_page(
@@ -492,71 +438,38 @@ def person_chronology_page(
     cursor: str | None = None,
     newer: bool = False,
     size: int = CHRONOLOGY_PAGE_SIZE,
+    labels: dict[int, str] | None = None,
 ) -> ChronologyPage:
     """One page of the chronology: the ``size`` entries older than ``cursor`` (or, with
     ``newer``, the ones just newer than it), newest first; the first page without a cursor.
 
-    Each source (concerns, addenda, triages, actions) gives at most ``size + 1`` rows beyond
-    the cursor, in SQL order, and they are merged here: a page costs the same for a child with
-    five entries as for one with five thousand, on the first page or the hundredth. Five
-    queries on the first page (the four sources, the concerns' categories), six on the others
-    (and the total); none per row.
-    A malformed cursor starts again from the newest.
+    One range of the person's chronology index beyond the cursor (people.ChronologyItem,
+    ADR 0010) and its count, with the categories' ``labels`` (``category_labels()``, read here
+    if not given): two or three queries, the same for a child with five entries as for one with
+    five thousand, on the first page or the hundredth. A malformed cursor starts again from the
+    newest.
     """
-    # Each source looks its rows up by the keys of the concerns the actor may see about the
-    # person, as a subquery: the visibility rule has no OR nor subquery of its own (see
-    # access.scoping.visibility), so it is a few index probes per concern (3.4 ms in all for
-    # 500 concerns on PostgreSQL), cheaper than sending the 500 keys with each query.
-    chosen = _chosen_concerns(actor, person, only or ChronologyFilter())
-    keys = chosen.values("pk")
+    chosen = _chosen_lines(actor, person, only or ChronologyFilter())
     position = _decode_cursor(cursor) if cursor else None
     older = not (newer and position is not None)
-    direction = "-" if older else ""
-
-    def beyond(when_field: str, kind: str) -> Q:
-        if position is None:
-            return Q()
-        return _beyond(when_field, _RANK[kind], position, older=older)
-
-    # Without a cursor each source's rows are all its rows, so each query also counts them
-    # (COUNT(*) OVER (): the database reads them all for the sort anyway) and the total
-    # costs nothing more; a later page asks for the total separately.
-    counted = {"in_source": Window(Count("*"))} if position is None else {}
-    when = Coalesce("happened_at", "submitted_at", "created_at")
-    concerns = list(
-        chosen.annotate(chronology_when=when, **counted)
-        .filter(beyond("chronology_when", "concern"))
-        .only(*_CONCERN_ENTRY_FIELDS)
-        .prefetch_related(Prefetch("categories", queryset=Category.objects.only("label")))
-        .order_by(f"{direction}chronology_when", f"{direction}pk")[: size + 1]
-    )
-    rows: list[ChronologyEntry] = [_concern_entry(c) for c in concerns]
-    counts = [getattr(concerns[0], "in_source", 0) if concerns else 0]
-    for model, kind, make, fields in _CHRONOLOGY_SOURCES:
-        found = list(
-            model._default_manager.filter(concern_id__in=keys)
-            .annotate(**counted)
-            .filter(beyond("created_at", kind))
-            .only(*fields)
-            .order_by(f"{direction}created_at", f"{direction}pk")[: size + 1]
-        )
-        rows += [make(row) for row in found]
-        counts.append(getattr(found[0], "in_source", 0) if found else 0)
-    rows.sort(key=_order, reverse=older)
+    beyond = chosen if position is None else chosen.filter(_beyond(position, older=older))
+    order = _NEWEST_FIRST if older else tuple(name[1:] for name in _NEWEST_FIRST)
+    rows = list(beyond.order_by(*order).values_list(*_LINE_FIELDS)[: size + 1])
     more_beyond = len(rows) > size
     rows = rows[:size]
     if not older:
         rows.reverse()
-    total = sum(counts) if counted else _chronology_total(person, keys)
+    total = chosen.count()
     if not rows:
         return ChronologyPage([], total, None, None)
+    entries = _entries(rows, category_labels(actor) if labels is None else labels)
     has_older = more_beyond if older else position is not None
     has_newer = (position is not None) if older else more_beyond
     return ChronologyPage(
-        entries=rows,
+        entries=entries,
         total=total,
-        newer_cursor=_encode_cursor(rows[0]) if has_newer else None,
-        older_cursor=_encode_cursor(rows[-1]) if has_older else None,
+        newer_cursor=_encode_cursor(entries[0]) if has_newer else None,
+        older_cursor=_encode_cursor(entries[-1]) if has_older else None,
     )
 
 

@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from safecase.access.roles import Role
 from safecase.accounts.models import Membership, MembershipRole, Organisation, User
+from safecase.concerns import chronology
 from safecase.concerns.choices import NOT_REFERRED, ActionStatus, ConcernKind, ConcernStatus
 from safecase.concerns.choices import PersonRole as Involved
 from safecase.concerns.choices import TriageDecision as D
@@ -658,6 +659,9 @@ def load_county(
                 say(f"  {index + 1} of {len(orgs)} organisations")
         loader.flush(force=True)
         lap("concerns, triage and actions")
+        # The rows above bypassed the actions that keep the chronology lines: write them now.
+        chronology.rebuild()
+        lap("chronology")
     if analyze and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -192,9 +192,11 @@ def person_merge(*, actor: Actor, survivor: Person, duplicate: Person, reason: s
     # Lock both rows so two people merging at once cannot cross over.
     list(Person.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk]))
     # Imported here, not at the top: the concerns app builds on people, not the other way.
+    from safecase.concerns import chronology
     from safecase.concerns.models import ConcernPerson
 
     moved_names = ConcernPerson.objects.filter(person=duplicate).update(person=survivor)
+    chronology.person_merged(duplicate_id=duplicate.pk, survivor_id=survivor.pk)
     taken = set(PersonIdentifier.objects.filter(person=survivor).values_list("scheme", "value"))
     moved_ids = 0
     for identifier in PersonIdentifier.objects.filter(person=duplicate):

@@ -125,3 +125,56 @@ class Relationship(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.description} of {self.person_id}"
+
+
+class ChronologyItem(models.Model):
+    """One line of a person's chronology (P3): a concern about them, or something that followed
+    it (a triage decision, an action, an addendum), one row per person the record is about.
+
+    A projection kept by the actions that change its sources (in their transaction), not a
+    record of its own: it can be rebuilt from them at any time (``manage.py chronology_rebuild``).
+    It exists so that a chronology page is one index range, whatever the number of entries and
+    sources (ADR 0010). It carries what the visibility rule needs (the owning organisation, the
+    governing concern, its kind and recorder), so a row is shown exactly when its concern may
+    be seen: the same people as the concern itself, which ``concerns.selectors`` checks.
+    """
+
+    # Indexed only where a query filters on it: lines are read by person (the page index below,
+    # which the person's organisation implies), and found by concern or by source to be kept.
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, db_index=False
+    )
+    # A projection never holds its sources back: were a person or a concern ever deleted (by a
+    # retention rule, say), their lines would go with them.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The record that decides who may see this line.
+    concern = models.ForeignKey("concerns.Concern", on_delete=models.CASCADE, related_name="+")
+    concern_kind = models.CharField(max_length=20)
+    concern_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # What the chronology's filters compare: the concern's own time and the lead's mark.
+    concern_happened_at = models.DateTimeField(null=True)
+    concern_significant = models.BooleanField(default=False)
+    # The source: its kind (also its place among lines of the same moment) and key.
+    rank = models.PositiveSmallIntegerField()
+    source_id = models.UUIDField()
+    when = models.DateTimeField()
+    approximate = models.BooleanField(default=False)
+    title = models.CharField(max_length=300, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    # A concern's line: its category keys, comma-separated; their labels are read with the page.
+    categories = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("person", "source_id"), name="uniq_chronology_line"),
+        )
+        indexes = (
+            # A page of one person's chronology, newest first, in keyset order.
+            models.Index(fields=("person", "when", "rank", "source_id"), name="chronology_page"),
+            models.Index(fields=("source_id",), name="chronology_source"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.when:%Y-%m-%d})"

@@ -14,7 +14,12 @@ from safecase.access.decorators import requires
 from safecase.access.lookups import access_object
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
-from safecase.concerns.selectors import ChronologyFilter, categories_for, person_chronology_page
+from safecase.concerns.selectors import (
+    ChronologyFilter,
+    categories_for,
+    in_use,
+    person_chronology_page,
+)
 from safecase.core.errors import Conflict, DomainError
 from safecase.core.pagination import keyset_page
 from safecase.people import actions, selectors
@@ -100,6 +105,8 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
         actor, selectors.people_visible_to(actor), person_id, Permission.PERSON_VIEW, log_view=True
     )
     chronology_filter = _chronology_filter(request)
+    # One read of the categories serves the filter's choices and the entries' titles.
+    categories = list(categories_for(actor, include_retired=True))
     # Show the chronology a page at a time, read a page at a time: a child with hundreds of
     # entries must not make the page slow to draw or to read. Exports carry the whole of it.
     newer = request.GET.get("newer", "")[:200]
@@ -109,6 +116,7 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
         only=chronology_filter,
         cursor=newer or request.GET.get("older", "")[:200] or None,
         newer=bool(newer),
+        labels={c.pk: c.label for c in categories},
     )
     query = request.GET.copy()
     for name in ("older", "newer"):
@@ -127,7 +135,7 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
             "chronology_older": page.older_cursor,
             "chronology_query": query.urlencode(),
             "filter": chronology_filter,
-            "categories": list(categories_for(actor)),
+            "categories": [c for c in categories if in_use(c)],
             "may_mark": can(actor, Permission.CONCERN_TRIAGE),
             "duplicates": [
                 p
