@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
 from safecase.access.permissions import Permission
@@ -179,10 +179,15 @@ def concern_submit(*, actor: Actor, concern: Concern, version: int) -> Concern:
     if actor.user is None or concern.recorded_by_id != actor.user.pk:
         raise NotPermitted("You can only submit your own concerns.")
     _require_own_organisation(actor, concern)
+    # Read once what the checks, the audit event and the search document all use. They cannot
+    # change under us unnoticed: only the author changes a draft, and each change bumps the
+    # version the update below requires. A draft has no addenda yet.
+    prefetch_related_objects([concern], "people", "categories")
+    concern._prefetched_objects_cache["addenda"] = Addendum.objects.none()
     problems = []
-    if not concern.people.exists():
+    if not concern.people.all():
         problems.append("name at least one person")
-    if not concern.categories.exists():
+    if not concern.categories.all():
         problems.append("choose at least one category")
     if not (concern.fact.strip() or concern.own_words.strip()):
         problems.append("say what you saw or heard, or what you were told")
@@ -216,6 +221,9 @@ def concern_submit(*, actor: Actor, concern: Concern, version: int) -> Concern:
         concern_id = str(concern.pk)
         transaction.on_commit(lambda: notify_leads_of_urgent_concern.enqueue(concern_id=concern_id))
     _after_commit_evaluate(concern)
+    # Forget what was read for the submission: a caller keeping this object must not see its
+    # names' person links or its addenda as they were at this moment.
+    concern._prefetched_objects_cache = {}
     return concern
 
 
