@@ -32,9 +32,9 @@ _RAGS = dict(Rag.choices)
 _ACTION_STATUSES = dict(ActionStatus.choices)
 
 
-def kind_label(rank: int, concern_kind: str) -> str:
+def kind_label(rank: int, low_level: bool) -> str:
     if rank == RANK_CONCERN:
-        return "Low-level concern" if concern_kind == ConcernKind.LOW_LEVEL_ADULT else "Concern"
+        return "Low-level concern" if low_level else "Concern"
     return KIND_LABELS.get(rank, "Entry")
 
 
@@ -132,10 +132,10 @@ def _line(
         organisation_id=concern.organisation_id,
         person_id=person_id,
         concern_id=concern.pk,
-        concern_kind=concern.kind,
-        concern_recorded_by_id=concern.recorded_by_id,
-        concern_happened_at=concern.happened_at,
-        concern_significant=concern.significant,
+        low_level=concern.kind == ConcernKind.LOW_LEVEL_ADULT,
+        recorded_by_id=concern.recorded_by_id,
+        happened_at=concern.happened_at,
+        significant=concern.significant,
         rank=rank,
         source_id=source_id,
         when=when,
@@ -313,7 +313,7 @@ def action_changed(action: Any) -> None:
 
 def significance_changed(concern: Any) -> None:
     _lines_model()._default_manager.filter(concern_id=concern.pk).update(
-        concern_significant=concern.is_significant
+        significant=concern.is_significant
     )
 
 

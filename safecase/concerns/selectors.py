@@ -290,12 +290,12 @@ def _lines_visible_to(actor: Actor, person: Person) -> QuerySet[ChronologyItem]:
     lines = ChronologyItem.objects.filter(person_id=person.pk)
     team = restrict_as(lines, actor, Permission.CONCERN_VIEW, governed_by=Concern, key="concern_id")
     if not can(actor, Permission.CONCERN_VIEW_LOW_LEVEL):
-        team = team.exclude(concern_kind=ConcernKind.LOW_LEVEL_ADULT)
+        team = team.exclude(low_level=True)
     if actor.user is None or actor.organisation is None:
         return team
     if not can(actor, Permission.CONCERN_VIEW_OWN):
         return team
-    own = lines.filter(concern_recorded_by_id=actor.user.pk, organisation_id=actor.organisation.pk)
+    own = lines.filter(recorded_by_id=actor.user.pk, organisation_id=actor.organisation.pk)
     return team | own
 
 
@@ -309,11 +309,11 @@ def _chosen_lines(actor: Actor, person: Person, only: ChronologyFilter) -> Query
         )
         chosen = chosen.filter(Exists(in_category))
     if only.date_from:
-        chosen = chosen.filter(concern_happened_at__date__gte=only.date_from)
+        chosen = chosen.filter(happened_at__date__gte=only.date_from)
     if only.date_to:
-        chosen = chosen.filter(concern_happened_at__date__lte=only.date_to)
+        chosen = chosen.filter(happened_at__date__lte=only.date_to)
     if only.significant_only:
-        chosen = chosen.filter(concern_significant=True)
+        chosen = chosen.filter(significant=True)
     return chosen
 
 
@@ -323,8 +323,8 @@ _LINE_FIELDS = (
     "rank",
     "source_id",
     "concern_id",
-    "concern_kind",
-    "concern_significant",
+    "low_level",
+    "significant",
     "approximate",
     "title",
     "summary",
@@ -347,14 +347,16 @@ def _entries(rows: list[tuple[Any, ...]], labels: dict[int, str]) -> list[Chrono
         labels = {**labels, **dict(found)}
     entries = []
     for row in rows:
-        when, rank, source_id, concern_id, kind, significant, approximate, title, summary = row[:9]
+        when, rank, source_id, concern_id, low_level, significant, approximate, title, summary = (
+            row[:9]
+        )
         if rank == chronology.RANK_CONCERN:
             named = [labels.get(int(k), "") for k in row[9].split(",") if k]
             title = ", ".join(label for label in named if label) or "Concern"
         entries.append(
             ChronologyEntry(
                 when=when,
-                kind=chronology.kind_label(rank, kind),
+                kind=chronology.kind_label(rank, low_level),
                 title=title,
                 summary=summary,
                 concern_id=concern_id,

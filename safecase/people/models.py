@@ -135,8 +135,8 @@ class ChronologyItem(models.Model):
     record of its own: it can be rebuilt from them at any time (``manage.py chronology_rebuild``).
     It exists so that a chronology page is one index range, whatever the number of entries and
     sources (ADR 0010). It carries what the visibility rule needs (the owning organisation, the
-    governing concern, its kind and recorder), so a row is shown exactly when its concern may
-    be seen: the same people as the concern itself, which ``concerns.selectors`` checks.
+    governing record's key, whether it is on the low-level log, its recorder), so a row is shown
+    exactly to those who may see the record it belongs to (``concerns.selectors``).
     """
 
     # Indexed only where a query filters on it: lines are read by person (the page index below,
@@ -147,15 +147,21 @@ class ChronologyItem(models.Model):
     # A projection never holds its sources back: were a person or a concern ever deleted (by a
     # retention rule, say), their lines would go with them.
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
-    # The record that decides who may see this line.
+    # The record that decides who may see this line, and what the rule needs of it: whether it
+    # is on the low-level log (R8), and who recorded it (a recorder sees their own concerns).
     concern = models.ForeignKey("concerns.Concern", on_delete=models.CASCADE, related_name="+")
-    concern_kind = models.CharField(max_length=20)
-    concern_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    low_level = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        null=True,
     )
-    # What the chronology's filters compare: the concern's own time and the lead's mark.
-    concern_happened_at = models.DateTimeField(null=True)
-    concern_significant = models.BooleanField(default=False)
+    # What the chronology's filters compare: when the record it belongs to happened (a concern's
+    # own time), and the lead's significance mark.
+    happened_at = models.DateTimeField(null=True)
+    significant = models.BooleanField(default=False)
     # The source: its kind (also its place among lines of the same moment) and key.
     rank = models.PositiveSmallIntegerField()
     source_id = models.UUIDField()

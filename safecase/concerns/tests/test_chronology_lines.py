@@ -96,7 +96,7 @@ def test_the_lines_the_actions_keep_are_what_a_rebuild_makes(world: DemoWorld) -
     done = ChronologyItem.objects.get(source_id=action.pk)
     assert done.summary.endswith("; done")
     assert set(
-        ChronologyItem.objects.filter(concern=first).values_list("concern_significant", flat=True)
+        ChronologyItem.objects.filter(concern=first).values_list("significant", flat=True)
     ) == {True}
 
 
