@@ -131,10 +131,21 @@ class QueueRow:
 
 def triage_queue_page(actor: Actor, *, cursor: str | None) -> KeysetPage[QueueRow]:
     """A page of the triage queue, urgent first then oldest first, in three small queries: the
-    page's concerns, then their people's names and their categories' labels."""
+    page's concerns (with the organisation's triage target), then their people's names and
+    their categories' labels."""
+    # The organisation's triage target rides along with the page (an uncorrelated subquery,
+    # evaluated once) rather than costing a query of its own (overdue_before()).
+    own_settings = SafeguardingSettings.objects.filter(organisation=actor.organisation)
     page = keyset_page(
-        triage_queue(actor).values(
-            "id", "is_urgent", "submitted_at", "triaged_at", "recorded_by__full_name"
+        triage_queue(actor)
+        .annotate(overdue_hours=Subquery(own_settings.values("overdue_hours")[:1]))
+        .values(
+            "id",
+            "is_urgent",
+            "submitted_at",
+            "triaged_at",
+            "recorded_by__full_name",
+            "overdue_hours",
         ),
         key=("-is_urgent", "submitted_at", "id"),
         cursor=cursor,
@@ -151,7 +162,9 @@ def triage_queue_page(actor: Actor, *, cursor: str | None) -> KeysetPage[QueueRo
         )
         for concern_id, label in chosen.values_list("concern_id", "category__label"):
             labels[concern_id].append(label)
-    late = overdue_before(actor.organisation_id)
+    # As overdue_before(): the organisation's own target, else the operator's default.
+    target = SafeguardingSettings(overdue_hours=page.items[0]["overdue_hours"] if ids else None)
+    late = timezone.now() - timedelta(hours=target.effective_overdue_hours)
     rows = []
     for row in page.items:
         submitted_at = row["submitted_at"]
