@@ -20,6 +20,7 @@ from safecase.audit import recorder
 from safecase.audit.events import AuditAction
 from safecase.core.actors import Actor
 from safecase.core.middleware import client_ip
+from safecase.notifications import selectors as notification_selectors
 
 SESSION_STARTED = "sc_started"
 SESSION_SEEN = "sc_seen"
@@ -87,7 +88,12 @@ class ActorMiddleware:
         organisation = None
         roles: frozenset[str] = frozenset()
         if user.is_authenticated and isinstance(user, User):
-            memberships = active_memberships_of(user)
+            # The header's unread notifications count comes with the memberships: one query
+            # fewer on every page (safecase.web.context_processors.NotificationsBadge).
+            writes = notification_selectors.writes_so_far()
+            memberships = active_memberships_of(
+                user, unread_notifications=notification_selectors.unread_count_of_member()
+            )
             request.memberships = memberships  # type: ignore[attr-defined]
             wanted = request.session.get(SESSION_ORG)
             current = next((m for m in memberships if str(m.organisation_id) == wanted), None)
@@ -97,6 +103,11 @@ class ActorMiddleware:
             if current is not None:
                 organisation = current.organisation
                 roles = frozenset(r.role for r in current.roles.all())
+                request.unread_notifications = notification_selectors.KnownUnread(  # type: ignore[attr-defined]
+                    organisation_id=current.organisation_id,
+                    count=current.unread_notifications,  # type: ignore[attr-defined]
+                    writes=writes,
+                )
         request.actor = Actor(  # type: ignore[attr-defined]
             user=user if isinstance(user, User) else None,
             organisation=organisation,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db.models import F, Prefetch, QuerySet
 
@@ -11,16 +13,18 @@ from safecase.accounts.models import Membership, MembershipRole, User, UserSessi
 from safecase.core.actors import Actor
 
 
-def active_memberships_of(user: User) -> list[Membership]:
+def active_memberships_of(user: User, **annotations: Any) -> list[Membership]:
     """The user's active memberships in active organisations, each with its organisation and
     its roles (``membership.roles.all()`` reads no more), in one query: every signed-in request
-    asks this (security bar Z6: a revoked role counts at once)."""
+    asks this (security bar Z6: a revoked role counts at once). ``annotations`` ride along as
+    attributes of each membership (an expression over one membership row, e.g. a subquery)."""
     by_pk: dict[object, Membership] = {}
     roles: dict[object, list[MembershipRole]] = {}
     rows = (
         Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
         .select_related("organisation")
         .annotate(role_pk=F("roles__id"), role_name=F("roles__role"))  # LEFT JOIN: one row a role
+        .annotate(**annotations)
         .order_by("organisation__name", "organisation_id", "role_name")
     )
     for row in rows:
