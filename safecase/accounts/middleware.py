@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safecase.accounts.models import User, UserSession
-from safecase.accounts.selectors import active_memberships_of, mfa_required
+from safecase.accounts.selectors import READ_WITH_USER, memberships_for_request, mfa_required
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
 from safecase.core.actors import Actor
@@ -88,12 +88,10 @@ class ActorMiddleware:
         organisation = None
         roles: frozenset[str] = frozenset()
         if user.is_authenticated and isinstance(user, User):
-            # The header's unread notifications count comes with the memberships: one query
-            # fewer on every page (safecase.web.context_processors.NotificationsBadge).
-            writes = notification_selectors.writes_so_far()
-            memberships = active_memberships_of(
-                user, unread_notifications=notification_selectors.unread_count_of_member()
-            )
+            # Read with the user by the authentication backend (accounts.selectors.session_user),
+            # else now; with the header's unread count (web.context_processors).
+            read = getattr(user, READ_WITH_USER, None) or memberships_for_request(user)
+            memberships = read.memberships
             request.memberships = memberships  # type: ignore[attr-defined]
             wanted = request.session.get(SESSION_ORG)
             current = next((m for m in memberships if str(m.organisation_id) == wanted), None)
@@ -106,7 +104,7 @@ class ActorMiddleware:
                 request.unread_notifications = notification_selectors.KnownUnread(  # type: ignore[attr-defined]
                     organisation_id=current.organisation_id,
                     count=current.unread_notifications,  # type: ignore[attr-defined]
-                    writes=writes,
+                    writes=read.notification_writes,
                 )
         request.actor = Actor(  # type: ignore[attr-defined]
             user=user if isinstance(user, User) else None,
