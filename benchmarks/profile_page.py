@@ -7,7 +7,8 @@ Signs in as the county's benchmark lead (session made directly, MFA marked done)
 off once Django has loaded (as production runs), renders the page ``--repeat`` times and prints
 the mean time per request, the query count, and the cProfile functions with the most cumulative
 time. ``{person}`` in the path is replaced by the child with the longest chronology, ``{name}`` by
-the commonest family name in the lead's organisation. A tool for finding where time goes; the
+the commonest family name in the lead's organisation. ``--queries`` prints the first 300
+characters of each query (``PROFILE_SQL_CHARS=N`` for more). A tool for finding where time goes; the
 figures that count are ``benchmarks/concerns.py``'s.
 """
 
@@ -105,7 +106,7 @@ def main() -> int:
     print(f"{path}: {len(first.content)} bytes, {len(ctx.captured_queries)} queries")
     if args.queries:
         for q in ctx.captured_queries:
-            print(f"  {q['time']}s  {q['sql'][:300]}")
+            print(f"  {q['time']}s  {q['sql'][: int(os.environ.get('PROFILE_SQL_CHARS', '300'))]}")
     reset_queries()
     started = time.perf_counter()
     for _ in range(args.repeat):

@@ -9,6 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from safecase.accounts.models import User
+from safecase.accounts.selectors import session_user
 
 
 class EmailBackend(ModelBackend):
@@ -34,3 +35,9 @@ class EmailBackend(ModelBackend):
         if user.is_demo and not settings.SAFECASE_DEMO:
             return None
         return user
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The session's user, on every signed-in request: read with their memberships in one
+        query (accounts.selectors.session_user); refused, as by ModelBackend, when inactive."""
+        user = session_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safecase.accounts.models import User, UserSession
-from safecase.accounts.selectors import active_memberships_of, mfa_required
+from safecase.accounts.selectors import READ_WITH_USER, memberships_for_request, mfa_required
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
 from safecase.core.actors import Actor
 from safecase.core.middleware import client_ip
+from safecase.notifications import selectors as notification_selectors
 
 SESSION_STARTED = "sc_started"
 SESSION_SEEN = "sc_seen"
@@ -87,7 +88,10 @@ class ActorMiddleware:
         organisation = None
         roles: frozenset[str] = frozenset()
         if user.is_authenticated and isinstance(user, User):
-            memberships = active_memberships_of(user)
+            # Read with the user by the authentication backend (accounts.selectors.session_user),
+            # else now; with the header's unread count (web.context_processors).
+            read = getattr(user, READ_WITH_USER, None) or memberships_for_request(user)
+            memberships = read.memberships
             request.memberships = memberships  # type: ignore[attr-defined]
             wanted = request.session.get(SESSION_ORG)
             current = next((m for m in memberships if str(m.organisation_id) == wanted), None)
@@ -97,6 +101,11 @@ class ActorMiddleware:
             if current is not None:
                 organisation = current.organisation
                 roles = frozenset(r.role for r in current.roles.all())
+                request.unread_notifications = notification_selectors.KnownUnread(  # type: ignore[attr-defined]
+                    organisation_id=current.organisation_id,
+                    count=current.unread_notifications,  # type: ignore[attr-defined]
+                    writes=read.notification_writes,
+                )
         request.actor = Actor(  # type: ignore[attr-defined]
             user=user if isinstance(user, User) else None,
             organisation=organisation,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
 from django.db.models import F, Prefetch, QuerySet
 
@@ -9,18 +12,26 @@ from safecase.access import scoping
 from safecase.access.roles import MFA_EXEMPT_ROLES
 from safecase.accounts.models import Membership, MembershipRole, User, UserSession
 from safecase.core.actors import Actor
+from safecase.notifications import selectors as notification_selectors
 
 
-def active_memberships_of(user: User) -> list[Membership]:
+def active_memberships_of(user: User, **annotations: Any) -> list[Membership]:
     """The user's active memberships in active organisations, each with its organisation and
     its roles (``membership.roles.all()`` reads no more), in one query: every signed-in request
-    asks this (security bar Z6: a revoked role counts at once)."""
+    asks this (security bar Z6: a revoked role counts at once). ``annotations`` ride along as
+    attributes of each membership (an expression over one membership row, e.g. a subquery)."""
+    return _with_roles(
+        Membership.objects.filter(user=user).select_related("organisation"), annotations
+    )
+
+
+def _with_roles(memberships: QuerySet[Membership], annotations: dict[str, Any]) -> list[Membership]:
     by_pk: dict[object, Membership] = {}
     roles: dict[object, list[MembershipRole]] = {}
     rows = (
-        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
-        .select_related("organisation")
+        memberships.filter(is_active=True, organisation__is_active=True)
         .annotate(role_pk=F("roles__id"), role_name=F("roles__role"))  # LEFT JOIN: one row a role
+        .annotate(**annotations)
         .order_by("organisation__name", "organisation_id", "role_name")
     )
     for row in rows:
@@ -36,6 +47,51 @@ def active_memberships_of(user: User) -> list[Membership]:
         cached._prefetch_done = True
         membership._prefetched_objects_cache = {"roles": cached}  # type: ignore[attr-defined]
     return list(by_pk.values())
+
+
+@dataclass(frozen=True)
+class RequestMemberships:
+    """What every signed-in request reads about its user (accounts.middleware.ActorMiddleware):
+    their active memberships, each with ``unread_notifications`` (the header's count), and
+    notifications.selectors.writes_so_far() as it was before they were read."""
+
+    memberships: list[Membership]
+    notification_writes: int
+
+
+def memberships_for_request(user: User) -> RequestMemberships:
+    writes = notification_selectors.writes_so_far()
+    memberships = active_memberships_of(
+        user, unread_notifications=notification_selectors.unread_count_of_member()
+    )
+    return RequestMemberships(memberships, writes)
+
+
+# Where session_user() leaves a user's RequestMemberships for ActorMiddleware.
+READ_WITH_USER = "_request_memberships"
+
+
+def session_user(user_id: Any) -> User | None:
+    """The user a session names, read together with memberships_for_request() in one query
+    (the memberships' rows carry the user's columns), left on the user as READ_WITH_USER so
+    the request does not ask again; a user without active memberships costs a second query.
+    For the authentication backend: it still decides whether the user may sign in at all."""
+    writes = notification_selectors.writes_so_far()
+    memberships = _with_roles(
+        Membership.objects.filter(user_id=user_id).select_related("organisation", "user"),
+        {"unread_notifications": notification_selectors.unread_count_of_member()},
+    )
+    if memberships:
+        user = memberships[0].user
+        for membership in memberships:
+            membership.user = user
+    else:
+        found = User._default_manager.filter(pk=user_id).first()
+        if found is None:
+            return None
+        user = found
+    setattr(user, READ_WITH_USER, RequestMemberships(memberships, writes))
+    return user
 
 
 def mfa_required(user: User, memberships: list[Membership]) -> bool:

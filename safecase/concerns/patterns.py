@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import pairwise
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from safecase.concerns.choices import ConcernStatus, PersonRole
@@ -246,6 +246,31 @@ def _name_in(
             ):
                 return p.name_as_recorded
     return None
+
+
+# What summary_for() reads of each concern behind an alert, by the alert's kind: a place is
+# worded from the concerns alone, a person from their people, a rising level from decisions too.
+_SUMMARY_READS: dict[str, tuple[str, ...]] = {
+    PatternKind.REPEATED_ABOUT_PERSON: ("people",),
+    PatternKind.RISING_SEVERITY: ("people", "triages"),
+    PatternKind.SAME_ADULT: ("people",),
+    PatternKind.RECURRING_LOCATION: (),
+}
+
+
+def prefetch_for_summaries(alerts: Sequence[PatternAlert]) -> None:
+    """Prefetch, for a list of alerts with their ``visible_concerns``, what summary_for() will
+    read of those concerns and nothing else: one query per relation some alert needs (a queue
+    whose alerts are all about people skips the decisions' query)."""
+    for relation in ("people", "triages"):
+        concerns = [
+            c
+            for alert in alerts
+            if relation in _SUMMARY_READS.get(alert.kind, ())
+            for c in alert.visible_concerns  # type: ignore[attr-defined]
+        ]
+        if concerns:
+            prefetch_related_objects(concerns, relation)
 
 
 def summary_for(alert: PatternAlert, visible_concerns: Sequence[Concern]) -> str:

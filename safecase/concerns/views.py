@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -342,9 +341,7 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
     alerts = selectors.open_alerts(actor)
     # Each alert's summary as this reader may see it: the stored one counts every concern behind
     # the alert, some of which they may not open. Shown only, never saved.
-    prefetch_related_objects(
-        [c for alert in alerts for c in alert.visible_concerns], "people", "triages"
-    )
+    patterns.prefetch_for_summaries(alerts)
     for alert in alerts:
         alert.summary = patterns.summary_for(alert, alert.visible_concerns)
     return render(

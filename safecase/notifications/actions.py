@@ -22,7 +22,7 @@ from safecase.audit.events import AuditAction
 from safecase.core.actors import Actor
 from safecase.core.errors import NotPermitted
 from safecase.notifications.models import LINKS, TEXTS, Notification, NotificationKind
-from safecase.notifications.selectors import notifications_visible_to
+from safecase.notifications.selectors import notifications_visible_to, notifications_written
 
 
 def _when(moment: datetime) -> str:
@@ -79,6 +79,7 @@ def notify(
         return []
     url_name, _ = LINKS[kind]
     text = TEXTS[kind].format(when=_when(at or timezone.now()))
+    notifications_written()
     created = Notification.objects.bulk_create(
         Notification(
             recipient_id=user_id,
@@ -117,6 +118,7 @@ def notification_mark_read(*, actor: Actor, notification: Notification) -> Notif
     """The recipient has seen it. Marking a read notification again changes nothing."""
     _require_recipient(actor, notification)
     now = timezone.now()
+    notifications_written()
     # Conditional, so two clicks (or two tabs) record one read, at the first time.
     changed = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=now
@@ -139,6 +141,7 @@ def notification_mark_all_read(*, actor: Actor, up_to: datetime | None = None) -
     unread = notifications_visible_to(actor).filter(read_at__isnull=True)
     if up_to is not None:
         unread = unread.filter(created_at__lte=min(up_to, now))
+    notifications_written()
     count = unread.update(read_at=now)
     if count:
         recorder.record(

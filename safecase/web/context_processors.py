@@ -12,7 +12,7 @@ from django.urls import reverse
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
 from safecase.core.actors import Actor
-from safecase.notifications.selectors import UNREAD_COUNT_LIMIT, unread_count
+from safecase.notifications.selectors import UNREAD_COUNT_LIMIT, KnownUnread, unread_count
 
 # (label, url name, permission): shown to those who hold the permission, in this order.
 NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
@@ -56,28 +56,32 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": items,
         "org_switcher": switcher,
-        "notifications_badge": _notifications_badge(actor),
+        "notifications_badge": _notifications_badge(
+            actor, getattr(request, "unread_notifications", None)
+        ),
     }
 
 
 class NotificationsBadge:
-    """The header's "Notifications (N)". Counted lazily, once per request, in one indexed query,
-    and only when a template shows it (partials that do not extend the base layout pay nothing).
+    """The header's "Notifications (N)". Read with the request's memberships (no query of its
+    own) unless a notification was written since; otherwise counted lazily, once per request,
+    in one indexed query, and only when a template shows it.
     """
 
-    def __init__(self, actor: Actor) -> None:
+    def __init__(self, actor: Actor, known: KnownUnread | None = None) -> None:
         self._actor = actor
+        self._known = known
 
     @cached_property
     def count(self) -> int:
-        return unread_count(self._actor)
+        return unread_count(self._actor, self._known)
 
     @property
     def label(self) -> str:
         return f"{UNREAD_COUNT_LIMIT}+" if self.count > UNREAD_COUNT_LIMIT else str(self.count)
 
 
-def _notifications_badge(actor: Actor) -> NotificationsBadge | None:
+def _notifications_badge(actor: Actor, known: KnownUnread | None) -> NotificationsBadge | None:
     if actor.organisation is None or not can(actor, Permission.NOTIFICATION_VIEW_OWN):
         return None
-    return NotificationsBadge(actor)
+    return NotificationsBadge(actor, known)

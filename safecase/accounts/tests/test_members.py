@@ -96,6 +96,28 @@ def test_a_revoked_role_stops_working_at_the_next_request(world: DemoWorld) -> N
     assert denial is not None and denial.actor_id == str(auditor.pk)
 
 
+def test_each_request_reads_its_user_together_with_their_memberships(world: DemoWorld) -> None:
+    """One query for the session's user and their memberships and roles, on every request
+    (the roles still fresh each time, above); an account deactivated since is refused at its
+    very next request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = world.users["lead"]
+    client = _signed_in(lead)
+    client.get("/")
+    with CaptureQueriesContext(connection) as read:
+        assert client.get("/").status_code == 200
+    sql = [q["sql"] for q in read.captured_queries]
+    assert not [q for q in sql if 'FROM "accounts_user"' in q], "the user has no query of its own"
+    joined = [
+        q for q in sql if 'FROM "accounts_membership"' in q and '"accounts_user"."password"' in q
+    ]
+    assert len(joined) == 1
+    User.objects.filter(pk=lead.pk).update(is_active=False)
+    assert client.get("/").status_code == 302  # signed out: back to sign-in
+
+
 def test_a_stale_roles_form_is_refused_not_overwritten(world: DemoWorld) -> None:
     membership = Membership.objects.get(user=world.users["deputy"])
     actions.member_set_roles(

@@ -13,7 +13,7 @@ from conftest import actor_for, client_for
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.concerns import actions, selectors
-from safecase.concerns.models import Concern, Triage
+from safecase.concerns.models import Category, Concern, Triage
 from safecase.concerns.quality import hints_for
 from safecase.core.errors import Conflict, DomainError, NotPermitted
 from safecase.demo.personas import DemoWorld
@@ -208,6 +208,29 @@ def test_the_queue_puts_urgent_first_then_oldest(world: DemoWorld) -> None:
     page = client.get("/concerns/queue/")
     assert [c.pk for c in page.context["page"].items] == [urgent.pk, old.pk, new.pk]
     assert b"Overdue" in page.content
+
+
+def test_a_queue_row_lists_its_people_as_added_and_its_categories_in_order(
+    world: DemoWorld,
+) -> None:
+    """Names in the order they were written, categories by their position, then label (the
+    page's own query joins them)."""
+    named = submitted_concern(
+        world,
+        people=[
+            {"name": "Zoe Example", "role": "subject"},
+            {"name": "Adam Example", "role": "alleged"},
+            {"name": "Mia Example", "role": "other"},
+        ],
+        category_codes=["bullying", "physical", "neglect"],
+    )
+    Category.objects.filter(code="bullying").update(position=0)
+    rows = {
+        r.pk: r
+        for r in client_for(world.users["lead"]).get("/concerns/queue/").context["page"].items
+    }
+    assert rows[named.pk].about == "Zoe Example, Adam Example, Mia Example"
+    assert rows[named.pk].categories == "Bullying, Physical abuse, Neglect"
 
 
 def test_addenda_keep_the_original(world: DemoWorld) -> None:

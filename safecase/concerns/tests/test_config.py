@@ -250,7 +250,8 @@ def test_the_queue_and_home_page_use_the_organisations_overdue_time(world: DemoW
         "escalate_hours": [None, 12],
     }
     assert "Overdue" in client.get("/concerns/queue/").content.decode()
-    assert "1 overdue" in client.get("/").content.decode()
+    home = client.get("/").content.decode()
+    assert "1 waiting" in home and "1 overdue" in home
     # Another organisation keeps the operator's default.
     other = selectors.overdue_before(world.organisations["outside"].pk)
     assert timezone.now() - other > timedelta(hours=23)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from safecase.access.actions import record_restrict
 from safecase.access.roles import Role
@@ -119,6 +121,28 @@ def test_rising_level_of_need_for_a_linked_child(
     _three_rising_levels(world, django_capture_on_commit_callbacks)
     alert = PatternAlert.objects.get(kind=PatternKind.RISING_SEVERITY)
     assert "1 → 2 → 3" in alert.summary
+
+
+def _decision_queries(client: Any) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/concerns/queue/")
+    return page.content.decode(), sum('FROM "concerns_triage"' in q["sql"] for q in ctx)
+
+
+def test_the_queue_reads_decisions_only_for_a_rising_level_alert(
+    world: DemoWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Alerts about a person are worded from the concerns' people alone; a rising level of need
+    from their decisions too, read in one query for all of them (never one per concern)."""
+    client = client_for(world.users["lead"])
+    for room in ("Hall", "Library", "Gym"):
+        _submit(world, django_capture_on_commit_callbacks, location=room)
+    content, decisions = _decision_queries(client)
+    assert "3 concerns about Jamie Example-Child" in content and decisions == 0
+    _three_rising_levels(world, django_capture_on_commit_callbacks)
+    content, decisions = _decision_queries(client)
+    assert "Level of need rising for Jamie Example-Child: 1 → 2 → 3" in content
+    assert decisions == 1
 
 
 def test_alerts_land_in_the_queue_and_need_a_review_note(

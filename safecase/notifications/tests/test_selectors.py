@@ -70,6 +70,28 @@ def test_the_unread_count_is_one_bounded_query(
     assert "LIMIT" in captured.captured_queries[0]["sql"].upper()
 
 
+def test_a_count_read_earlier_stands_only_until_a_notification_is_written(
+    world: DemoWorld, django_assert_num_queries: Any
+) -> None:
+    """The header reuses the count read with the memberships, unless this process wrote a
+    notification since (a page rendered by the request that sent or read one), or the count is
+    for another organisation than the one the actor acts in."""
+    lead = actor_for(world, "lead")
+    known = selectors.KnownUnread(
+        organisation_id=lead.organisation_id, count=0, writes=selectors.writes_so_far()
+    )
+    with django_assert_num_queries(0):
+        assert selectors.unread_count(lead, known) == 0
+    elsewhere = selectors.KnownUnread(
+        organisation_id=world.organisations["outside"].pk, count=7, writes=known.writes
+    )
+    with django_assert_num_queries(1):
+        assert selectors.unread_count(lead, elsewhere) == 0
+    send(world, "lead")
+    with django_assert_num_queries(1):
+        assert selectors.unread_count(lead, known) == 1
+
+
 def test_pages_are_newest_first_and_a_bad_cursor_starts_again(world: DemoWorld) -> None:
     for _ in range(7):
         send(world, "lead")

@@ -117,10 +117,12 @@ def _notification_queries(client: Client, url: str) -> tuple[int, str]:
         response = client.get(url)
     assert response.status_code == 200
     touching = [q for q in captured.captured_queries if "notifications_notification" in q["sql"]]
+    # The first is the member's memberships, which carry the header's count: no query of its own.
+    assert touching and 'FROM "accounts_membership"' in touching[0]["sql"], url
     return len(touching), response.content.decode()
 
 
-def test_the_header_counts_unread_in_one_query_on_every_page(world: DemoWorld) -> None:
+def test_the_header_counts_unread_with_the_memberships_on_every_page(world: DemoWorld) -> None:
     client = client_for(world.users["lead"])
     client.get("/")
     count, html = _notification_queries(client, "/")
@@ -147,7 +149,7 @@ def test_the_header_counts_unread_in_one_query_on_every_page(world: DemoWorld) -
     assert count == 1 and "Notifications (99+" in html
     # The notifications page itself reuses the header's count for its "Mark all" button.
     count, _ = _notification_queries(client, "/notifications/")
-    assert count == 2  # the count, and the page of notifications
+    assert count == 2  # the memberships with the count, and the page of notifications
 
 
 def test_the_header_count_costs_the_same_whatever_the_number(
