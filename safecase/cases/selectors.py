@@ -260,8 +260,8 @@ def caseload(actor: Actor) -> list[CaseloadRow]:
         )
         .values("user_id", "user__full_name", "user__email")
         .annotate(
-            as_lead=Count("*", filter=Q(role=TeamRole.LEAD)),
-            as_worker=Count("*", filter=Q(role=TeamRole.CASE_WORKER)),
+            as_lead=Count("pk", filter=Q(role=TeamRole.LEAD)),
+            as_worker=Count("pk", filter=Q(role=TeamRole.CASE_WORKER)),
         )
         .order_by("user__full_name", "user_id")[:500]
     )
