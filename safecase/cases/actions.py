@@ -74,6 +74,15 @@ def _require_own_case(actor: Actor, case: Case, perm: Permission) -> None:
         raise NotPermitted("Not found.")
 
 
+def _lock(case: Case, version: int) -> None:
+    """Hold the case's row for this transaction, and refuse at once a form made from another
+    version: what it asks may no longer make sense (a person already allocated since, a stage
+    already left), and the answer to a stale form is always the conflict, never a second
+    guess at what it meant. The UPDATE in _bump stays conditional all the same."""
+    if not Case.objects.select_for_update().filter(pk=case.pk, version=version).exists():
+        raise _stale()
+
+
 def _bump(case: Case, version: int, *, where: dict[str, Any] | None = None, **fields: Any) -> None:
     """Take the case from ``version`` (and what ``where`` says) to the next version, with
     ``fields``, in one conditional UPDATE, or raise Conflict."""
@@ -207,6 +216,7 @@ def case_add_concern(
     """Add a concern to a case that exists (T4: "add to an existing case")."""
     _require_own_case(actor, case, Permission.CASE_MANAGE)
     assert actor.user is not None
+    _lock(case, version)
     _usable_concern(actor, concern, case.organisation_id)
     if case.is_closed:
         raise DomainError("Reopen the case before adding to it.")
@@ -238,6 +248,7 @@ def case_add_subject(
     concerns) the adult concerned."""
     _require_own_case(actor, case, Permission.CASE_MANAGE)
     assert actor.user is not None
+    _lock(case, version)
     if role not in SubjectRole.values:
         raise DomainError("Choose how the person is involved in the case.", field="role")
     if person.organisation_id != case.organisation_id:
@@ -279,6 +290,7 @@ def case_advance_stage(
     Closing sets closed_at; reopening a closed case takes it back to reporting."""
     _require_own_case(actor, case, Permission.CASE_VIEW)
     assert actor.user is not None
+    _lock(case, version)
     move = transitions.find_move(case.case_type.workflow, case.stage, to_stage)
     if not can(actor, move.permission, case):
         raise NotPermitted(
@@ -333,6 +345,7 @@ def case_allocate(
     handing over). Ended allocations stay, with when, by whom and why."""
     _require_own_case(actor, case, Permission.CASE_MANAGE)
     assert actor.user is not None
+    _lock(case, version)
     if role not in TeamRole.values:
         raise DomainError("Choose the role on the case.", field="role")
     why = _reason(reason, "for this allocation")

@@ -42,14 +42,17 @@ def _form_error(form: Any, exc: DomainError) -> None:
     form.add_error(field, exc.message)
 
 
-def _case(request: HttpRequest, case_id: str, perm: Permission, **kwargs: Any) -> Case:
+def _case(
+    request: HttpRequest, case_id: str, perm: Permission, *, own: bool = False, **kwargs: Any
+) -> Case:
+    """The case, or 404. ``own``: only the owning organisation's (the pages that change a
+    case; a partner with a share reads the case page and nothing more)."""
     actor = request.actor  # type: ignore[attr-defined]
+    cases = selectors.cases_visible_to(actor)
+    if own:
+        cases = cases.filter(organisation_id=actor.organisation_id)
     return access_object(
-        actor,
-        selectors.cases_visible_to(actor).select_related("case_type", "organisation"),
-        case_id,
-        perm,
-        **kwargs,
+        actor, cases.select_related("case_type", "organisation"), case_id, perm, **kwargs
     )
 
 
@@ -187,7 +190,7 @@ def _people_choices(request: HttpRequest, case: Case) -> list[tuple[str, str]]:
 @require_POST
 def case_add_concern(request: HttpRequest, case_id: str) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    case = _case(request, case_id, Permission.CASE_MANAGE)
+    case = _case(request, case_id, Permission.CASE_MANAGE, own=True)
     form = AddConcernForm(request.POST, concerns=_concern_choices(request, case))
     status = 422
     if form.is_valid():
@@ -217,7 +220,7 @@ def case_add_concern(request: HttpRequest, case_id: str) -> HttpResponse:
 @require_POST
 def case_add_subject(request: HttpRequest, case_id: str) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    case = _case(request, case_id, Permission.CASE_MANAGE)
+    case = _case(request, case_id, Permission.CASE_MANAGE, own=True)
     form = AddSubjectForm(request.POST, people=_people_choices(request, case))
     status = 422
     if form.is_valid():
@@ -249,7 +252,7 @@ def case_stage(request: HttpRequest, case_id: str) -> HttpResponse:
     """Move the case on: only the moves its workflow allows and the actor may make are offered;
     the action checks again (a decision maker, not a case worker, leaves the decision stage)."""
     actor = request.actor  # type: ignore[attr-defined]
-    case = _case(request, case_id, Permission.CASE_VIEW)
+    case = _case(request, case_id, Permission.CASE_VIEW, own=True)
     detail = selectors.case_detail(actor, case)
     form = StageForm(
         request.POST or None,
@@ -292,7 +295,7 @@ def case_stage(request: HttpRequest, case_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_allocate(request: HttpRequest, case_id: str) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    case = _case(request, case_id, Permission.CASE_MANAGE)
+    case = _case(request, case_id, Permission.CASE_MANAGE, own=True)
     detail = selectors.case_detail(actor, case)
     current = {str(m.pk): m for m in detail.team}
     form = AllocateForm(
