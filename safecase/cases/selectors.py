@@ -170,11 +170,7 @@ def case_detail(actor: Actor, case: Case) -> CaseDetail:
         content_type=content_type, object_id=case.pk.hex
     ).exists()
     may_change = case.organisation_id == actor.organisation_id
-    moves = [
-        m
-        for m in transitions.next_moves(case.case_type.workflow, case.stage)
-        if may_change and can(actor, m.permission, case)
-    ]
+    moves = case_moves(actor, case)
     return CaseDetail(
         case=case,
         concerns=concerns,
@@ -186,6 +182,26 @@ def case_detail(actor: Actor, case: Case) -> CaseDetail:
         moves=moves,
         is_restricted=restricted,
         may_change=may_change,
+    )
+
+
+def case_moves(actor: Actor, case: Case) -> list[transitions.Move]:
+    """The moves out of the case's stage its workflow allows and the actor may make (none for
+    a partner reading a shared case: only the owner changes it)."""
+    if case.organisation_id != actor.organisation_id:
+        return []
+    return [
+        m
+        for m in transitions.next_moves(case.case_type.workflow, case.stage)
+        if can(actor, m.permission, case)
+    ]
+
+
+def current_team(case: Case) -> list[CaseTeamMember]:
+    return list(
+        CaseTeamMember.objects.filter(case=case, ended_at__isnull=True)
+        .select_related("user")
+        .order_by("allocated_at")[:DETAIL_LIMIT]
     )
 
 

@@ -253,11 +253,11 @@ def case_stage(request: HttpRequest, case_id: str) -> HttpResponse:
     the action checks again (a decision maker, not a case worker, leaves the decision stage)."""
     actor = request.actor  # type: ignore[attr-defined]
     case = _case(request, case_id, Permission.CASE_VIEW, own=True)
-    detail = selectors.case_detail(actor, case)
+    moves = selectors.case_moves(actor, case)
     form = StageForm(
         request.POST or None,
         initial={"version": case.version},
-        moves=[(m.to_stage, m.label) for m in detail.moves],
+        moves=[(m.to_stage, m.label) for m in moves],
     )
     status = 200
     if request.method == "POST":
@@ -286,7 +286,7 @@ def case_stage(request: HttpRequest, case_id: str) -> HttpResponse:
     return render(
         request,
         "cases/case_stage.html",
-        {"form": form, "case": case, "detail": detail},
+        {"form": form, "case": case, "moves": moves},
         status=status,
     )
 
@@ -296,8 +296,8 @@ def case_stage(request: HttpRequest, case_id: str) -> HttpResponse:
 def case_allocate(request: HttpRequest, case_id: str) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     case = _case(request, case_id, Permission.CASE_MANAGE, own=True)
-    detail = selectors.case_detail(actor, case)
-    current = {str(m.pk): m for m in detail.team}
+    team = selectors.current_team(case)
+    current = {str(m.pk): m for m in team}
     form = AllocateForm(
         request.POST or None,
         initial={"version": case.version, "role": TeamRole.CASE_WORKER},
@@ -336,7 +336,7 @@ def case_allocate(request: HttpRequest, case_id: str) -> HttpResponse:
     return render(
         request,
         "cases/case_allocate.html",
-        {"form": form, "case": case, "detail": detail},
+        {"form": form, "case": case, "team": team},
         status=status,
     )
 
