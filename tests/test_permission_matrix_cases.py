@@ -44,6 +44,10 @@ def _shared(suffix: str = "") -> Url:
     return lambda w: _by_title(w, "Shared", suffix)
 
 
+def _api(word: str, suffix: str = "") -> Url:
+    return lambda w: "/api/v1" + _by_title(w, word, "").rstrip("/") + suffix
+
+
 def _restricted(suffix: str = "") -> Url:
     return lambda w: _by_title(w, "senior member", suffix)
 
@@ -163,6 +167,73 @@ ENDPOINTS = [
         403,
         {**dict.fromkeys(OTHER_LEADS, 404), "lead": 404, "deputy": 422, "case_worker": 422},
         data={"add_subject-person": "", "add_subject-version": 1},
+    ),
+    # The API: the same answers; a change without If-Match is 428 once it would be allowed.
+    Endpoint("api cases", "GET", lambda w: "/api/v1/cases", 403, CASE_READERS, api=True),
+    Endpoint(
+        "api open a case without a body",
+        "POST",
+        lambda w: "/api/v1/cases",
+        403,
+        dict.fromkeys(CASE_MANAGERS, 400),
+        api=True,
+    ),
+    Endpoint(
+        "api the shared case",
+        "GET",
+        _api("Shared"),
+        403,
+        {**OUT_OF_REACH, **_team(200), "partner_with_share": 200},
+        api=True,
+    ),
+    Endpoint(
+        "api move the shared case without If-Match",
+        "POST",
+        _api("Shared", "/stage"),
+        403,
+        {**OUT_OF_REACH, **_team(428)},
+        data={"to_stage": "external_referral", "reason": "Referred."},
+        api=True,
+    ),
+    Endpoint(
+        "api allocate the shared case without If-Match",
+        "POST",
+        _api("Shared", "/allocations"),
+        403,
+        {**_team(428), **dict.fromkeys(OTHER_LEADS, 404)},
+        api=True,
+    ),
+    Endpoint(
+        "api add a concern to the shared case without If-Match",
+        "POST",
+        _api("Shared", "/concerns"),
+        403,
+        {**_team(428), **dict.fromkeys(OTHER_LEADS, 404)},
+        api=True,
+    ),
+    Endpoint(
+        "api add a person to the shared case without If-Match",
+        "POST",
+        _api("Shared", "/subjects"),
+        403,
+        {**_team(428), **dict.fromkeys(OTHER_LEADS, 404)},
+        api=True,
+    ),
+    Endpoint(
+        "api the restricted case",
+        "GET",
+        _api("senior member"),
+        403,
+        {**OUT_OF_REACH, "lead": 404, **NAMED},
+        api=True,
+    ),
+    Endpoint(
+        "api move the restricted case without If-Match",
+        "POST",
+        _api("senior member", "/stage"),
+        403,
+        {**OUT_OF_REACH, "lead": 404, "deputy": 428, "case_worker": 428},
+        api=True,
     ),
 ]
 

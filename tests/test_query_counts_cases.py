@@ -212,6 +212,13 @@ PAGES = (
     Page("case list as a case worker", "case_worker", lambda s: "/cases/", _rows),
     Page("case page", "lead", lambda s: f"/cases/{s.case.pk}/", _case_page),
     Page("caseloads", "lead", lambda s: "/cases/caseload/", _bytes),
+    Page("API cases", "lead", lambda s: "/api/v1/cases", lambda r: len(r.json()["results"])),
+    Page(
+        "API a case",
+        "lead",
+        lambda s: f"/api/v1/cases/{s.case.pk}",
+        lambda r: sum(len(r.json()[k]) for k in ("concerns", "subjects", "team", "history")),
+    ),
 )
 
 
