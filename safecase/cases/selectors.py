@@ -122,8 +122,9 @@ DETAIL_LIMIT = 200
 @dataclass
 class CaseDetail:
     case: Case
+    # Only the concerns the actor may see: the others are neither listed nor counted (a
+    # count would reveal that a restricted or low-level record exists).
     concerns: list[Concern]
-    hidden_concerns: int
     subjects: list[CaseSubject]
     team: list[CaseTeamMember]
     past_team: list[CaseTeamMember]
@@ -136,7 +137,7 @@ class CaseDetail:
 
 def case_detail(actor: Actor, case: Case) -> CaseDetail:
     """Everything the case page shows, in a fixed number of queries whatever the case holds:
-    its concerns (only those the actor may see; the others counted), subjects, team (current
+    its concerns (only those the actor may see), subjects, team (current
     and past) and stage history, and the moves the actor may make from here."""
     links = list(
         CaseConcern.objects.filter(case=case)
@@ -174,7 +175,6 @@ def case_detail(actor: Actor, case: Case) -> CaseDetail:
     return CaseDetail(
         case=case,
         concerns=concerns,
-        hidden_concerns=len(links) - len(concerns),
         subjects=subjects,
         team=[m for m in team_rows if m.is_current],
         past_team=[m for m in team_rows if not m.is_current],

@@ -182,3 +182,17 @@ def test_the_caseload_page_counts_open_cases_per_worker(world: DemoWorld) -> Non
     assert response.status_code == 200
     rows = {(r.name, r.total) for r in response.context["rows"]}
     assert rows == {("Lena Lead", 1), ("Cass Worker", 1)}
+
+
+def test_a_concern_the_reader_may_not_see_is_neither_listed_nor_counted(world: DemoWorld) -> None:
+    low_level = submitted_concern(
+        world, kind="low_level_adult", people=[{"name": "Mr Staff Example", "role": "subject"}]
+    )
+    case = open_case(world, concern=low_level)
+    lead_page = client_for(world.users["lead"]).get(f"/cases/{case.pk}/")
+    assert [c.pk for c in lead_page.context["detail"].concerns] == [low_level.pk]
+    deputy_page = client_for(world.users["deputy"]).get(f"/cases/{case.pk}/")
+    assert deputy_page.context["detail"].concerns == []
+    text = deputy_page.content.decode()
+    assert str(low_level.pk) not in text and "Mr Staff Example" not in text
+    assert "None you may see." in text
