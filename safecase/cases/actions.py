@@ -349,6 +349,8 @@ def case_allocate(
     if role not in TeamRole.values:
         raise DomainError("Choose the role on the case.", field="role")
     why = _reason(reason, "for this allocation")
+    if case.is_closed:
+        raise DomainError("Reopen the case before allocating it.")
     membership = (
         Membership.objects.filter(user=user, organisation_id=case.organisation_id, is_active=True)
         .prefetch_related("roles")

@@ -243,6 +243,15 @@ def test_a_closed_case_takes_nothing_new_until_reopened(world: DemoWorld) -> Non
             version=case.version,
             concern=submitted_concern(world),
         )
+    with pytest.raises(DomainError, match="Reopen"):
+        actions.case_allocate(
+            actor=actor_for(world, "lead"),
+            case=case,
+            version=case.version,
+            user=world.users["deputy"],
+            role=TeamRole.CASE_WORKER,
+            reason="After closing.",
+        )
 
 
 # --- case_advance_stage --------------------------------------------------------------------------
