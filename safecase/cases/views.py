@@ -157,6 +157,10 @@ def _detail_page(
         not case.is_closed and detail.may_change and can(actor, Permission.CASE_MANAGE, case)
     )
     context: dict[str, Any] = {"case": case, "detail": detail, "may_manage": may_manage}
+    # The form with errors, if any, as "form": the layout's title then starts with "Error:".
+    failed = forms.get("concern_form") or forms.get("subject_form")
+    if failed is not None:
+        context["form"] = failed
     if may_manage:
         context["concern_form"] = forms.get("concern_form") or AddConcernForm(
             initial={"version": case.version}, concerns=_concern_choices(request, case)

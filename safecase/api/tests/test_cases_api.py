@@ -137,3 +137,65 @@ def test_opening_needs_a_case_type_the_actor_may_open(world: DemoWorld, api: Api
     )
     assert response.status_code == 400 and "case_type" in response.json()
     assert not Case.objects.exists()
+
+
+def test_a_case_opened_restricted_through_the_api_is_seen_by_the_named_alone(
+    world: DemoWorld, api: Api
+) -> None:
+    opened = _post(
+        api("lead"),
+        "/api/v1/cases",
+        {
+            "case_type": "allegation",
+            "title": "Allegation against the deputy head (synthetic)",
+            "reason": "A parent phoned.",
+            "restrict_to": [str(world.users["case_worker"].pk)],
+            "restriction_reason": "The allegation is about a senior leader.",
+        },
+    )
+    assert opened.status_code == 201, opened.content
+    url = opened["Location"]
+    assert api("case_worker").get(url).status_code == 200
+    assert api("deputy").get(url).status_code == 404
+    assert api("deputy").get("/api/v1/cases").json()["results"] == []
+
+
+def test_restricting_to_someone_outside_the_organisation_opens_nothing(
+    world: DemoWorld, api: Api
+) -> None:
+    response = _post(
+        api("lead"),
+        "/api/v1/cases",
+        {
+            "case_type": "allegation",
+            "title": "Allegation (synthetic)",
+            "reason": "A parent phoned.",
+            "restrict_to": [str(world.users["other_org"].pk)],
+            "restriction_reason": "About a senior leader.",
+        },
+    )
+    assert response.status_code == 400 and "restrict_to" in response.json()
+    no_reason = _post(
+        api("lead"),
+        "/api/v1/cases",
+        {
+            "case_type": "allegation",
+            "title": "Allegation (synthetic)",
+            "reason": "A parent phoned.",
+            "restrict_to": [],
+        },
+    )
+    assert no_reason.status_code == 400 and "restriction_reason" in no_reason.json()
+    deputy = _post(
+        api("deputy"),
+        "/api/v1/cases",
+        {
+            "case_type": "allegation",
+            "title": "Allegation (synthetic)",
+            "reason": "A parent phoned.",
+            "restrict_to": [],
+            "restriction_reason": "About the lead.",
+        },
+    )
+    assert deputy.status_code == 403 and "restricting" in deputy.json()["detail"]
+    assert not Case.objects.exists()

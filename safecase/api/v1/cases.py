@@ -15,6 +15,8 @@ from rest_framework.response import Response
 
 from safecase.access.lookups import access_object
 from safecase.access.permissions import Permission
+from safecase.access.policy import can
+from safecase.accounts.models import User
 from safecase.api.base import (
     IF_MATCH,
     RecordApiView,
@@ -98,6 +100,16 @@ class CaseOpenInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=200)
     reason = serializers.CharField(max_length=5000)
     concern = serializers.UUIDField(required=False, allow_null=True, default=None)
+    restrict_to = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=50,
+        help_text="Restrict the case to these members (you are always one of them): nobody "
+        "else, not even another lead or the auditor, will see it. Needs `restriction_reason`.",
+    )
+    restriction_reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
 
 
 class StageInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -199,6 +211,21 @@ class CaseListCreateApi(RecordApiView):
             concern = concerns_visible_to(self.actor).filter(pk=data["concern"]).first()
             if concern is None:
                 raise serializers.ValidationError({"concern": ["That concern was not found."]})
+        named = None
+        if data["restrict_to"] is not None:
+            if not can(self.actor, Permission.RECORD_RESTRICT):
+                raise exceptions.PermissionDenied("Your role does not allow restricting records.")
+            named = list(
+                User.objects.filter(
+                    pk__in=data["restrict_to"],
+                    memberships__organisation=self.actor.organisation,
+                    memberships__is_active=True,
+                )
+            )
+            if len(named) != len(set(data["restrict_to"])):
+                raise serializers.ValidationError(
+                    {"restrict_to": ["Name active members of your organisation only."]}
+                )
         with domain_errors():
             case = actions.case_open(
                 actor=self.actor,
@@ -206,6 +233,8 @@ class CaseListCreateApi(RecordApiView):
                 title=data["title"],
                 reason=data["reason"],
                 concern=concern,
+                restrict_to=named,
+                restriction_reason=data["restriction_reason"],
             )
         return _changed(self.actor, case, new=True)
 

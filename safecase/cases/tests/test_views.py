@@ -148,6 +148,7 @@ def test_concerns_and_people_are_added_from_the_case_page(world: DemoWorld) -> N
         {"add_subject-person": str(person.pk), "add_subject-role": "", "add_subject-version": 2},
     )
     assert bad.status_code == 422 and not CaseSubject.objects.exists()
+    assert "<title>Error: " in bad.content.decode()
     good = client.post(
         f"/cases/{case.pk}/subjects/",
         {
