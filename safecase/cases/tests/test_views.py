@@ -197,3 +197,24 @@ def test_a_concern_the_reader_may_not_see_is_neither_listed_nor_counted(world: D
     text = deputy_page.content.decode()
     assert str(low_level.pk) not in text and "Mr Staff Example" not in text
     assert "None you may see." in text
+
+
+def test_the_case_list_pages_newest_first_without_repeats(world: DemoWorld) -> None:
+    lead = actor_for(world, "lead")
+    for i in range(53):
+        case = open_case(world, code="early_help", title=f"Case {i}")
+        if i % 2:
+            actions.case_advance_stage(
+                actor=lead, case=case, version=case.version, to_stage=Stage.CLOSED, reason="Done."
+            )
+    client = client_for(world.users["lead"])
+    first = client.get("/cases/")
+    rows = first.context["rows"]
+    assert len(rows) == 50 and rows[0].title == "Case 52"
+    second = client.get(f"/cases/?after={first.context['page'].next_cursor}")
+    more = second.context["rows"]
+    assert [r.title for r in more] == ["Case 2", "Case 1", "Case 0"]
+    assert not second.context["page"].has_next
+    closed = client.get("/cases/?status=closed")
+    assert {r.status for r in closed.context["rows"]} == {"closed"}
+    assert len(closed.context["rows"]) == 26
