@@ -3,6 +3,8 @@ kept forever; labels may change."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 
@@ -67,3 +69,14 @@ DEFAULT_CASE_TYPES: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("low_level", "Low-level concern about an adult", CaseKind.LOW_LEVEL, Workflow.SHORT),
 )
+
+
+def install_default_case_types(case_type_model: Any) -> None:
+    """Add the shipped case types that are missing (organisation = NULL: every organisation).
+    Takes the model, so the migration can pass its historical one."""
+    for position, (code, label, kind, workflow) in enumerate(DEFAULT_CASE_TYPES):
+        case_type_model.objects.get_or_create(
+            organisation=None,
+            code=code,
+            defaults={"label": label, "kind": kind, "workflow": workflow, "position": position},
+        )

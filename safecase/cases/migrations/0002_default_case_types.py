@@ -2,17 +2,11 @@
 
 from django.db import migrations
 
-from safecase.cases.choices import DEFAULT_CASE_TYPES
+from safecase.cases.choices import install_default_case_types
 
 
 def add_defaults(apps, schema_editor):
-    CaseType = apps.get_model("cases", "CaseType")
-    for position, (code, label, kind, workflow) in enumerate(DEFAULT_CASE_TYPES):
-        CaseType.objects.get_or_create(
-            organisation=None,
-            code=code,
-            defaults={"label": label, "kind": kind, "workflow": workflow, "position": position},
-        )
+    install_default_case_types(apps.get_model("cases", "CaseType"))
 
 
 class Migration(migrations.Migration):

@@ -17,8 +17,8 @@ from django.db import connection
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.audit.verify import verify_all
-from safecase.cases.choices import Stage
-from safecase.cases.models import Case, StageChange
+from safecase.cases.choices import Stage, install_default_case_types
+from safecase.cases.models import Case, CaseType, StageChange
 from safecase.cases.tests.helpers import open_case
 from safecase.demo.personas import build_demo_world
 
@@ -66,6 +66,8 @@ def test_concurrent_openings_and_moves_lose_nothing() -> None:
     if connection.vendor != "postgresql":
         # Before anything is written: SQLite's flush could not remove the audit rows after.
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them by design)")
+    # An earlier transactional test's flush empties every table, the shipped case types too.
+    install_default_case_types(CaseType)
     world = build_demo_world(is_demo=False)
     contested = open_case(world, code="early_help", title="Contested")
     env = {**os.environ, "DATABASE_URL": _url(), "DJANGO_SETTINGS_MODULE": "config.settings_test"}
