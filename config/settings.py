@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "safecase.audit",
     "safecase.people",
     "safecase.concerns",
+    "safecase.cases",
     "safecase.insight",
     "safecase.notifications",
     "safecase.api",

@@ -6,6 +6,7 @@ urlpatterns = [
     path("audit/", include("safecase.audit.urls")),
     path("people/", include("safecase.people.urls")),
     path("concerns/", include("safecase.concerns.urls")),
+    path("cases/", include("safecase.cases.urls")),
     path("search/", include("safecase.insight.urls")),
     path("notifications/", include("safecase.notifications.urls")),
     path("api-tokens/", include("safecase.api.urls_web")),

@@ -41,6 +41,9 @@ from safecase.accounts.models import ApiToken, Membership, Organisation
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction, Outcome
 from safecase.audit.models import AuditEvent, ChainHead
+from safecase.cases import actions as case_actions
+from safecase.cases.models import Case as CaseRecord
+from safecase.cases.models import CaseType
 from safecase.concerns import actions as concern_actions
 from safecase.concerns import config_actions
 from safecase.concerns.models import (
@@ -684,6 +687,67 @@ def _notification_mark_all_read(k: Kit, actor: Actor | None = None) -> Call:
     )
 
 
+# cases ----------------------------------------------------------------------------------------
+
+
+def _a_case(k: Kit) -> CaseRecord:
+    return case_actions.case_open(
+        actor=k.actor("lead"),
+        case_type=CaseType.objects.get(organisation__isnull=True, code="child_protection"),
+        title="Jamie Example-Child (synthetic)",
+        reason="Physical harm disclosed.",
+    )
+
+
+def _case_open(k: Kit, persona: str = "lead") -> Call:
+    concern = k.concern()
+    case_type = CaseType.objects.get(organisation__isnull=True, code="allegation")
+    return lambda: case_actions.case_open(
+        actor=k.actor(persona),
+        case_type=case_type,
+        title="Allegation against a coach (synthetic)",
+        reason="A parent phoned.",
+        concern=concern,
+    )
+
+
+def _case_add_concern(k: Kit, persona: str = "lead") -> Call:
+    case, concern = _a_case(k), k.concern()
+    return lambda: case_actions.case_add_concern(
+        actor=k.actor(persona), case=case, version=case.version, concern=concern
+    )
+
+
+def _case_add_subject(k: Kit, persona: str = "lead") -> Call:
+    case, person = _a_case(k), k.person()
+    return lambda: case_actions.case_add_subject(
+        actor=k.actor(persona), case=case, version=case.version, person=person, role="subject"
+    )
+
+
+def _case_advance_stage(k: Kit, persona: str = "lead") -> Call:
+    case = _a_case(k)
+    return lambda: case_actions.case_advance_stage(
+        actor=k.actor(persona),
+        case=case,
+        version=case.version,
+        to_stage="external_referral",
+        reason="Referred to children's social care.",
+    )
+
+
+def _case_allocate(k: Kit, persona: str = "lead") -> Call:
+    case = _a_case(k)
+    return lambda: case_actions.case_allocate(
+        actor=k.actor(persona),
+        case=case,
+        version=case.version,
+        user=k.world.users["case_worker"],
+        role="case_worker",
+        reason="Cass knows the family.",
+    )
+
+
 NO_POLICY_SIGN_IN = (
     "records what the sign-in view and the authentication backend decided; it has no "
     "permission of its own to check"
@@ -896,6 +960,28 @@ CASES: dict[str, Case] = {
         _pattern_rule_update,
         lambda k: _pattern_rule_update(k, "deputy"),
     ),
+    # cases
+    "safecase.cases.actions.case_open": Case(
+        AuditAction.CASE_OPENED, _case_open, lambda k: _case_open(k, "reporter")
+    ),
+    "safecase.cases.actions.case_add_concern": Case(
+        AuditAction.CASE_CONCERN_ADDED,
+        _case_add_concern,
+        lambda k: _case_add_concern(k, "reporter"),
+    ),
+    "safecase.cases.actions.case_add_subject": Case(
+        AuditAction.CASE_SUBJECT_ADDED,
+        _case_add_subject,
+        lambda k: _case_add_subject(k, "auditor"),
+    ),
+    "safecase.cases.actions.case_advance_stage": Case(
+        AuditAction.CASE_STAGE_ADVANCED,
+        _case_advance_stage,
+        lambda k: _case_advance_stage(k, "other_org"),
+    ),
+    "safecase.cases.actions.case_allocate": Case(
+        AuditAction.CASE_ALLOCATED, _case_allocate, lambda k: _case_allocate(k, "reporter")
+    ),
     # notifications
     "safecase.notifications.actions.notify": Case(
         AuditAction.NOTIFICATION_SENT, _notify, lambda k: _notify(k, k.actor("other_org"))
@@ -1000,6 +1086,7 @@ def test_discovery_finds_the_action_modules() -> None:
         "safecase.access.actions",
         "safecase.accounts.actions",
         "safecase.accounts.auth_actions",
+        "safecase.cases.actions",
         "safecase.concerns.actions",
         "safecase.people.actions",
     ):

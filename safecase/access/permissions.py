@@ -41,6 +41,9 @@ class Permission(StrEnum):
     CASE_MANAGE = "case.manage"
     CASE_DECIDE = "case.decide"
     CASE_SUPERVISE = "case.supervise"
+    # How many open cases each worker holds (W9): for whoever allocates work and supervises it.
+    # Counts only the cases the reader may see, so a restricted case is never counted.
+    CASE_VIEW_CASELOAD = "case.view_caseload"
     SHARED_VIEW = "shared.view"
     SHARE_GRANT = "share.grant"
     RECORD_RESTRICT = "record.restrict"

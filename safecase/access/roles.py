@@ -38,7 +38,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
     Role.LEAD: frozenset(
         _SAFEGUARDING_TEAM
         | {P.CONCERN_TRIAGE, P.CONCERN_VIEW_LOW_LEVEL, P.PERSON_MANAGE, P.CASE_MANAGE}
-        | {P.CASE_DECIDE}
+        | {P.CASE_DECIDE, P.CASE_VIEW_CASELOAD}
         | {P.SHARE_GRANT, P.RECORD_RESTRICT}
         # Only the lead configures the organisation's safeguarding settings. Deputies share the
         # casework but not this: the settings decide when a concern counts as overdue and is
@@ -47,13 +47,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
         | {P.CONCERN_CONFIGURE}
     ),
     Role.DEPUTY_LEAD: frozenset(
-        _SAFEGUARDING_TEAM | {P.CONCERN_TRIAGE, P.PERSON_MANAGE, P.CASE_MANAGE, P.SHARE_GRANT}
+        _SAFEGUARDING_TEAM
+        | {P.CONCERN_TRIAGE, P.PERSON_MANAGE, P.CASE_MANAGE, P.SHARE_GRANT}
+        | {P.CASE_VIEW_CASELOAD}
     ),
     Role.CASE_WORKER: frozenset(_SAFEGUARDING_TEAM | {P.PERSON_MANAGE, P.CASE_MANAGE}),
     Role.DECISION_MAKER: frozenset(
         _EVERY_MEMBER | {P.CONCERN_RECORD, P.CONCERN_VIEW_OWN, P.CASE_VIEW, P.CASE_DECIDE}
     ),
-    Role.SUPERVISOR: frozenset(_SAFEGUARDING_TEAM | {P.CASE_SUPERVISE}),
+    Role.SUPERVISOR: frozenset(_SAFEGUARDING_TEAM | {P.CASE_SUPERVISE, P.CASE_VIEW_CASELOAD}),
     # A partner agency's practitioner: their own organisation's records and what is shared in.
     Role.AGENCY_PRACTITIONER: frozenset(
         _EVERY_MEMBER

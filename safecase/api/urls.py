@@ -1,6 +1,15 @@
 from django.urls import path
 
-from safecase.api.v1 import accounts, alerts, attachments, concerns, people, schema, triage
+from safecase.api.v1 import (
+    accounts,
+    alerts,
+    attachments,
+    cases,
+    concerns,
+    people,
+    schema,
+    triage,
+)
 
 app_name = "api"
 
@@ -71,6 +80,21 @@ urlpatterns = [
         "actions/<uuid:action_id>/complete",
         triage.ActionCompleteApi.as_view(),
         name="action_complete",
+    ),
+    # Cases (issue 4)
+    path("cases", cases.CaseListCreateApi.as_view(), name="cases"),
+    path("cases/<uuid:case_id>", cases.CaseApi.as_view(), name="case"),
+    path("cases/<uuid:case_id>/stage", cases.CaseStageApi.as_view(), name="case_stage"),
+    path(
+        "cases/<uuid:case_id>/allocations",
+        cases.CaseAllocationApi.as_view(),
+        name="case_allocations",
+    ),
+    path(
+        "cases/<uuid:case_id>/concerns", cases.CaseConcernCreateApi.as_view(), name="case_concerns"
+    ),
+    path(
+        "cases/<uuid:case_id>/subjects", cases.CaseSubjectCreateApi.as_view(), name="case_subjects"
     ),
     path("schema/", schema.SchemaApi.as_view(), name="schema"),
     path("docs/", schema.SchemaDocs.as_view(), name="docs"),

@@ -74,6 +74,12 @@ class AuditAction(models.TextChoices):
     TRIAGE_TIMINGS_CHANGED = "triage.timings_changed", "Triage timings changed"
     LEVEL_LABELS_CHANGED = "level_of_need.labels_changed", "Level-of-need labels changed"
     PATTERN_RULE_CHANGED = "pattern.rule_changed", "Pattern rule changed"
+    # Cases (issue 4)
+    CASE_OPENED = "case.opened", "Case opened"
+    CASE_CONCERN_ADDED = "case.concern_added", "Concern added to a case"
+    CASE_SUBJECT_ADDED = "case.subject_added", "Person added to a case"
+    CASE_STAGE_ADVANCED = "case.stage_advanced", "Case moved to another stage"
+    CASE_ALLOCATED = "case.allocated", "Case allocated to a team member"
     # In-app notifications
     NOTIFICATION_SENT = "notification.sent", "Notification sent"
     NOTIFICATION_READ = "notification.read", "Notification marked read"

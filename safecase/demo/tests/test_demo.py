@@ -27,3 +27,27 @@ def test_the_demo_builds_once_and_raises_a_pattern_alert(
         "3 concerns about Jamie Example-Child in 30 days"
     ]
     assert verify_all().ok
+
+
+def test_the_demo_holds_an_allegation_against_a_coach_at_the_lado_referral(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from safecase.cases.models import Case, CaseSubject
+    from safecase.demo.cases import ALLEGATION_TITLE, build_demo_cases
+
+    with django_capture_on_commit_callbacks(execute=True):
+        world = build_demo_world()
+        build_demo_concerns(world)
+        build_demo_cases(world)
+        build_demo_cases(world)
+    case = Case.objects.get()
+    assert (case.title, case.stage, case.case_type.code) == (
+        ALLEGATION_TITLE,
+        "external_referral",
+        "allegation",
+    )
+    assert sorted(CaseSubject.objects.values_list("role", flat=True)) == [
+        "adult_concerned",
+        "subject",
+    ]
+    assert verify_all().ok
