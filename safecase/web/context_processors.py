@@ -22,6 +22,8 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("Triage queue", "concerns:queue", Permission.CONCERN_TRIAGE),
     ("My concerns and actions", "concerns:mine", Permission.CONCERN_RECORD),
     ("People", "people:list", Permission.PERSON_VIEW),
+    ("Cases", "cases:list", Permission.CASE_VIEW),
+    ("Caseloads", "cases:caseload", Permission.CASE_VIEW_CASELOAD),
     ("Members", "accounts:member_list", Permission.ORG_MANAGE_MEMBERS),
     ("Organisation settings", "accounts:organisation_settings", Permission.ORG_MANAGE_SETTINGS),
     ("Safeguarding settings", "concerns:config", Permission.CONCERN_CONFIGURE),
