@@ -7,6 +7,7 @@ Bad input answers 422 with the form's errors and nothing saved; a stale form 409
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -190,34 +191,50 @@ def _people_choices(request: HttpRequest, case: Case) -> list[tuple[str, str]]:
     ]
 
 
-@requires(Permission.CASE_MANAGE)
-@require_POST
-def case_add_concern(request: HttpRequest, case_id: str) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
-    case = _case(request, case_id, Permission.CASE_MANAGE, own=True)
-    form = AddConcernForm(request.POST, concerns=_concern_choices(request, case))
+def _add_to_case(
+    request: HttpRequest,
+    case: Case,
+    form: AddConcernForm | AddSubjectForm,
+    *,
+    add: Callable[[dict[str, Any]], object],
+    added: str,
+    form_name: str,
+) -> HttpResponse:
+    """Add a concern or a person to the case through ``add`` (which raises DomainError for a
+    choice out of reach); a stale form is a conflict, bad input the page with its errors."""
     status = 422
     if form.is_valid():
-        concern = concerns_visible_to(actor).filter(pk=form.cleaned_data["concern"]).first()
         try:
-            if concern is None:
-                raise DomainError("Choose a concern from the list.", field="concern")
-            actions.case_add_concern(
-                actor=actor,
-                case=case,
-                version=form.cleaned_data["version"],
-                concern=concern,
-                reason=form.cleaned_data["reason"],
-            )
+            add(form.cleaned_data)
         except Conflict as exc:
             form.add_error(None, _conflict_message(case, exc, form.cleaned_data["version"]))
             status = 409
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, "Concern added to the case.")
+            messages.success(request, added)
             return redirect("cases:detail", case_id=case.pk)
-    return _detail_page(request, case, status=status, concern_form=form)
+    return _detail_page(request, case, status=status, **{form_name: form})
+
+
+@requires(Permission.CASE_MANAGE)
+@require_POST
+def case_add_concern(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    case = _case(request, case_id, Permission.CASE_MANAGE, own=True)
+
+    def add(data: dict[str, Any]) -> object:
+        concern = concerns_visible_to(actor).filter(pk=data["concern"]).first()
+        if concern is None:
+            raise DomainError("Choose a concern from the list.", field="concern")
+        return actions.case_add_concern(
+            actor=actor, case=case, version=data["version"], concern=concern, reason=data["reason"]
+        )
+
+    form = AddConcernForm(request.POST, concerns=_concern_choices(request, case))
+    return _add_to_case(
+        request, case, form, add=add, added="Concern added to the case.", form_name="concern_form"
+    )
 
 
 @requires(Permission.CASE_MANAGE)
@@ -225,29 +242,19 @@ def case_add_concern(request: HttpRequest, case_id: str) -> HttpResponse:
 def case_add_subject(request: HttpRequest, case_id: str) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     case = _case(request, case_id, Permission.CASE_MANAGE, own=True)
+
+    def add(data: dict[str, Any]) -> object:
+        person = people_visible_to(actor).filter(pk=data["person"]).first()
+        if person is None:
+            raise DomainError("Choose a person from the list.", field="person")
+        return actions.case_add_subject(
+            actor=actor, case=case, version=data["version"], person=person, role=data["role"]
+        )
+
     form = AddSubjectForm(request.POST, people=_people_choices(request, case))
-    status = 422
-    if form.is_valid():
-        person = people_visible_to(actor).filter(pk=form.cleaned_data["person"]).first()
-        try:
-            if person is None:
-                raise DomainError("Choose a person from the list.", field="person")
-            actions.case_add_subject(
-                actor=actor,
-                case=case,
-                version=form.cleaned_data["version"],
-                person=person,
-                role=form.cleaned_data["role"],
-            )
-        except Conflict as exc:
-            form.add_error(None, _conflict_message(case, exc, form.cleaned_data["version"]))
-            status = 409
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "Person added to the case.")
-            return redirect("cases:detail", case_id=case.pk)
-    return _detail_page(request, case, status=status, subject_form=form)
+    return _add_to_case(
+        request, case, form, add=add, added="Person added to the case.", form_name="subject_form"
+    )
 
 
 @requires(Permission.CASE_VIEW)
