@@ -80,6 +80,22 @@ class AuditAction(models.TextChoices):
     CASE_SUBJECT_ADDED = "case.subject_added", "Person added to a case"
     CASE_STAGE_ADVANCED = "case.stage_advanced", "Case moved to another stage"
     CASE_ALLOCATED = "case.allocated", "Case allocated to a team member"
+    # --- case_risk (the case's risk part) ---
+
+    # --- case_referrals (the case's referrals part) ---
+
+    # --- case_tasks (the case's tasks part) ---
+
+    # --- case_investigations (the case's investigation part) ---
+
+    # --- case_decisions (the case's decision part) ---
+
+    # --- case_allegations (the case's allegation part) ---
+
+    # --- case_learning (the case's learning part) ---
+
+    # --- case_notes (the case's notes part) ---
+
     # In-app notifications
     NOTIFICATION_SENT = "notification.sent", "Notification sent"
     NOTIFICATION_READ = "notification.read", "Notification marked read"

@@ -21,7 +21,7 @@ from safecase.access.policy import can, require
 from safecase.accounts.models import Membership, User
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
-from safecase.cases import selectors, transitions
+from safecase.cases import guards, selectors, transitions
 from safecase.cases.choices import CaseKind, CaseStatus, Stage, SubjectRole, TeamRole
 from safecase.cases.models import (
     Case,
@@ -65,13 +65,7 @@ def _reason(reason: str, what: str) -> str:
 
 
 def _require_own_case(actor: Actor, case: Case, perm: Permission) -> None:
-    """The policy for the case, its visibility (restriction, low-level log), and ownership: a
-    share lets a partner read a case, never change it."""
-    require(actor, perm, case)
-    if not selectors.cases_visible_to(actor).filter(pk=case.pk).exists():
-        raise NotPermitted("Not found.")
-    if not actor.is_system and case.organisation_id != actor.organisation_id:
-        raise NotPermitted("Not found.")
+    guards.require_case_access(actor, case, perm)
 
 
 def _lock(case: Case, version: int) -> None:

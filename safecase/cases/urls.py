@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from safecase.cases import views
 
@@ -13,4 +13,13 @@ urlpatterns = [
     path("<uuid:case_id>/allocate/", views.case_allocate, name="allocate"),
     path("<uuid:case_id>/concerns/", views.case_add_concern, name="add_concern"),
     path("<uuid:case_id>/subjects/", views.case_add_subject, name="add_subject"),
+    # The parts of a case, each an app of its own (cases/page.py).
+    path("<uuid:case_id>/risk/", include("safecase.cases.risk.urls")),
+    path("<uuid:case_id>/referrals/", include("safecase.cases.referrals.urls")),
+    path("<uuid:case_id>/tasks/", include("safecase.cases.casetasks.urls")),
+    path("<uuid:case_id>/investigation/", include("safecase.cases.investigations.urls")),
+    path("<uuid:case_id>/decision/", include("safecase.cases.decisions.urls")),
+    path("<uuid:case_id>/allegation/", include("safecase.cases.allegations.urls")),
+    path("<uuid:case_id>/learning/", include("safecase.cases.learning.urls")),
+    path("<uuid:case_id>/notes/", include("safecase.cases.notes.urls")),
 ]

@@ -30,6 +30,7 @@ from safecase.cases.forms import (
     StageForm,
 )
 from safecase.cases.models import Case
+from safecase.cases.page import case_or_404, render_case_page
 from safecase.concerns.selectors import concerns_visible_to
 from safecase.core.errors import Conflict, DomainError, NotPermitted
 from safecase.people.selectors import people_visible_to
@@ -41,20 +42,6 @@ CHOICES_LIMIT = 200
 def _form_error(form: Any, exc: DomainError) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
-
-
-def _case(
-    request: HttpRequest, case_id: str, perm: Permission, *, own: bool = False, **kwargs: Any
-) -> Case:
-    """The case, or 404. ``own``: only the owning organisation's (the pages that change a
-    case; a partner with a share reads the case page and nothing more)."""
-    actor = request.actor  # type: ignore[attr-defined]
-    cases = selectors.cases_visible_to(actor)
-    if own:
-        cases = cases.filter(organisation_id=actor.organisation_id)
-    return access_object(
-        actor, cases.select_related("case_type", "organisation"), case_id, perm, **kwargs
-    )
 
 
 def _conflict_message(case: Case, exc: Conflict, seen: object) -> str:
@@ -145,7 +132,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
 @requires(Permission.CASE_VIEW)
 @require_http_methods(["GET"])
 def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
-    case = _case(request, case_id, Permission.CASE_VIEW, log_view=True)
+    case = case_or_404(request, case_id, Permission.CASE_VIEW, log_view=True)
     return _detail_page(request, case)
 
 
@@ -169,7 +156,9 @@ def _detail_page(
         context["subject_form"] = forms.get("subject_form") or AddSubjectForm(
             initial={"version": case.version}, people=_people_choices(request, case)
         )
-    return render(request, "cases/case_detail.html", context, status=status)
+    return render_case_page(
+        request, case, "cases/case_detail.html", context, part="overview", status=status
+    )
 
 
 def _concern_choices(request: HttpRequest, case: Case) -> list[tuple[str, str]]:
@@ -221,7 +210,7 @@ def _add_to_case(
 @require_POST
 def case_add_concern(request: HttpRequest, case_id: str) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    case = _case(request, case_id, Permission.CASE_MANAGE, own=True)
+    case = case_or_404(request, case_id, Permission.CASE_MANAGE, own=True)
 
     def add(data: dict[str, Any]) -> object:
         concern = concerns_visible_to(actor).filter(pk=data["concern"]).first()
@@ -241,7 +230,7 @@ def case_add_concern(request: HttpRequest, case_id: str) -> HttpResponse:
 @require_POST
 def case_add_subject(request: HttpRequest, case_id: str) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    case = _case(request, case_id, Permission.CASE_MANAGE, own=True)
+    case = case_or_404(request, case_id, Permission.CASE_MANAGE, own=True)
 
     def add(data: dict[str, Any]) -> object:
         person = people_visible_to(actor).filter(pk=data["person"]).first()
@@ -263,7 +252,7 @@ def case_stage(request: HttpRequest, case_id: str) -> HttpResponse:
     """Move the case on: only the moves its workflow allows and the actor may make are offered;
     the action checks again (a decision maker, not a case worker, leaves the decision stage)."""
     actor = request.actor  # type: ignore[attr-defined]
-    case = _case(request, case_id, Permission.CASE_VIEW, own=True)
+    case = case_or_404(request, case_id, Permission.CASE_VIEW, own=True)
     moves = selectors.case_moves(actor, case)
     form = StageForm(
         request.POST or None,
@@ -306,7 +295,7 @@ def case_stage(request: HttpRequest, case_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_allocate(request: HttpRequest, case_id: str) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    case = _case(request, case_id, Permission.CASE_MANAGE, own=True)
+    case = case_or_404(request, case_id, Permission.CASE_MANAGE, own=True)
     team = selectors.current_team(case)
     current = {str(m.pk): m for m in team}
     form = AllocateForm(

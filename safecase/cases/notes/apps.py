@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CaseNotesConfig(AppConfig):
+    name = "safecase.cases.notes"
+    label = "case_notes"
+    verbose_name = "Case notes and supervision"
