@@ -58,6 +58,41 @@ def restrict_as(
     return queryset.exclude(**{f"{key}__in": restricted}) if _any(restricted) else queryset
 
 
+def restrict_lines(
+    queryset: models.QuerySet[M],
+    actor: Actor,
+    rules: tuple[tuple[Permission, type[models.Model], str], ...],
+) -> models.QuerySet[M]:
+    """``restrict_as()`` for rows that each stand for one of several kinds of record, holding
+    the key of exactly one (the others null): a person's chronology lines, each a concern's or
+    a case's. ``rules`` gives, per kind, the permission that reads it, its model and the key
+    column. A row is visible exactly when its own record would be; a kind whose permission the
+    actor lacks is left out. Built without an OR across organisations, as restrict() is."""
+    if actor.is_system:
+        return queryset
+    if actor.user is None or actor.organisation is None:
+        return queryset.none()
+    held = permissions_for(actor.roles)
+    seen = visibility(actor)
+    visible = models.Q(organisation_id=actor.organisation.pk)
+    readable = False
+    for perm, governed_by, key in rules:
+        if perm not in held:
+            queryset = queryset.filter(**{f"{key}__isnull": True})
+            continue
+        readable = True
+        content_type_id = ContentType.objects.get_for_model(governed_by).pk
+        if perm in SHAREABLE_PERMISSIONS:
+            shared = seen.shared_ids(content_type_id)
+            if _any(shared):
+                visible |= models.Q(**{f"{key}__in": shared})
+        restricted = seen.restricted_ids(content_type_id)
+        if _any(restricted):
+            # A row of another kind (this key null) is not excluded: NOT IN passes NULL here.
+            queryset = queryset.exclude(**{f"{key}__in": restricted})
+    return queryset.filter(visible) if readable else queryset.none()
+
+
 def _any(keys: list[object] | models.QuerySet[Any]) -> bool:
     """Whether there are keys to apply: a subquery (past MAX_SHARED_IDS) always counts, and is
     never evaluated here (truth-testing a QuerySet would read every row)."""

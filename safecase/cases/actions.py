@@ -21,7 +21,7 @@ from safecase.access.policy import can, require
 from safecase.accounts.models import Membership, User
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
-from safecase.cases import guards, selectors, transitions
+from safecase.cases import chronology, guards, selectors, transitions
 from safecase.cases.choices import CaseKind, CaseStatus, Stage, SubjectRole, TeamRole
 from safecase.cases.models import (
     Case,
@@ -163,6 +163,7 @@ def case_open(
             named_people=list(restrict_to or []),
             reason=" ".join(restriction_reason.split()),
         )
+    # The opening's line reaches the chronology of each person as they join the case.
     StageChange.objects.create(
         organisation=actor.organisation,
         case=case,
@@ -267,6 +268,7 @@ def case_add_subject(
         role=role,
         added_by=actor.user,
     )
+    chronology.subject_added(case, subject)
     recorder.record(
         actor=actor,
         action=AuditAction.CASE_SUBJECT_ADDED,
@@ -313,6 +315,7 @@ def case_advance_stage(
         changed_by=actor.user,
         reason=why,
     )
+    chronology.event_added(case, chronology.stage_event(chronology.facts_of(case), change))
     recorder.record(
         actor=actor,
         action=AuditAction.CASE_STAGE_ADVANCED,

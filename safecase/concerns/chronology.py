@@ -23,7 +23,14 @@ from safecase.concerns.choices import ActionStatus, ConcernKind, ConcernStatus, 
 # The kind of a line's source, which is also its place among lines of the same moment: a
 # concern comes before its triage, its actions and its addenda (newest first: higher first).
 RANK_CONCERN, RANK_TRIAGE, RANK_ACTION, RANK_ADDENDUM = 4, 3, 2, 1
-KIND_LABELS = {RANK_TRIAGE: "Triage decision", RANK_ACTION: "Action", RANK_ADDENDUM: "Addendum"}
+# Something on a case about the person (cases/chronology.py): first among lines of its moment.
+RANK_CASE = 5
+KIND_LABELS = {
+    RANK_TRIAGE: "Triage decision",
+    RANK_ACTION: "Action",
+    RANK_ADDENDUM: "Addendum",
+    RANK_CASE: "Case",
+}
 SUMMARY_LENGTH = 300
 BATCH = 2000
 
@@ -332,9 +339,13 @@ def rebuild(registry: Apps = live_apps, *, organisation_id: uuid.UUID | None = N
     """Delete and write again every chronology line (of one organisation, or of all), from the
     concerns and what followed them, a few thousand concerns at a time so memory stays small.
     Returns the number of lines written."""
-    lines = _lines_model(registry)._default_manager
+    model = _lines_model(registry)
+    lines = model._default_manager
     scope = {} if organisation_id is None else {"organisation_id": organisation_id}
-    lines.filter(**scope).delete()
+    # The concerns' lines only: the cases' are rebuilt by cases.chronology.rebuild. (A
+    # migration's historical model may predate case lines.)
+    has_cases = any(f.name == "case" for f in model._meta.get_fields())
+    lines.filter(**scope, **({"case__isnull": True} if has_cases else {})).delete()
     written = 0
     after: Any = None
     while True:

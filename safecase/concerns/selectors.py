@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
-from safecase.access.scoping import restrict, restrict_as, visibility
+from safecase.access.scoping import restrict, restrict_lines, visibility
+from safecase.cases.models import Case
 from safecase.concerns import chronology
 from safecase.concerns.choices import ActionStatus, ConcernKind, ConcernStatus
 from safecase.concerns.models import (
@@ -334,10 +335,17 @@ class ChronologyEntry:
     # together with ``when`` they order the chronology totally, for keyset pages.
     rank: int = 0
     entry_id: Any = None
+    # A case's line (issue 4) has the case's key instead of a concern's.
+    case_id: Any = None
 
     @property
     def is_concern(self) -> bool:
         return self.rank == chronology.RANK_CONCERN
+
+    @property
+    def record_id(self) -> Any:
+        """The key of the record the entry belongs to: its case, or its concern."""
+        return self.case_id or self.concern_id
 
     @property
     def preview(self) -> str:
@@ -353,12 +361,20 @@ class ChronologyFilter:
     significant_only: bool = False
 
 
+# A line is a concern's or a case's: each seen exactly by those who may see its record.
+_LINE_RULES = (
+    (Permission.CONCERN_VIEW, Concern, "concern_id"),
+    (Permission.CASE_VIEW, Case, "case_id"),
+)
+
+
 def _lines_visible_to(actor: Actor, person: Person) -> QuerySet[ChronologyItem]:
-    """The person's chronology lines whose concern the actor may see: exactly the rule of
-    ``concerns_visible_to`` (the team's view, the low-level log only for those allowed, and
-    everyone's own concerns), applied to the copy of the concern's keys each line carries."""
+    """The person's chronology lines whose concern or case the actor may see: exactly the rule
+    of ``concerns_visible_to`` (the team's view, the low-level log only for those allowed, and
+    everyone's own concerns) and of ``cases_visible_to`` (restricted cases only for the named,
+    low-level cases only for those allowed), applied to the copy of the keys each line carries."""
     lines = ChronologyItem.objects.filter(person_id=person.pk)
-    team = restrict_as(lines, actor, Permission.CONCERN_VIEW, governed_by=Concern, key="concern_id")
+    team = restrict_lines(lines, actor, _LINE_RULES)
     if not can(actor, Permission.CONCERN_VIEW_LOW_LEVEL):
         team = team.exclude(low_level=True)
     if actor.user is None or actor.organisation is None:
@@ -399,6 +415,7 @@ _LINE_FIELDS = (
     "title",
     "summary",
     "categories",
+    "case_id",
 )
 
 
@@ -430,6 +447,7 @@ def _entries(rows: list[tuple[Any, ...]], labels: dict[int, str]) -> list[Chrono
                 title=title,
                 summary=summary,
                 concern_id=concern_id,
+                case_id=row[10],
                 approximate=approximate,
                 significant=significant and rank == chronology.RANK_CONCERN,
                 rank=rank,

@@ -177,8 +177,9 @@ def person_add_identifier(*, actor: Actor, person: Person, scheme: str, value: s
 @transaction.atomic(durable=True)
 def person_merge(*, actor: Actor, survivor: Person, duplicate: Person, reason: str) -> Person:
     """Merge a duplicate record into the survivor (P5). Everything that pointed at the duplicate
-    (names in concerns, identifiers, relationships) points at the survivor; the duplicate stays,
-    marked as merged, so the history of what was recorded where is never lost."""
+    (names in concerns, identifiers, relationships, places on cases) points at the survivor;
+    the duplicate stays, marked as merged, so the history of what was recorded where is never
+    lost."""
     require(actor, Permission.PERSON_MANAGE, survivor)
     require(actor, Permission.PERSON_MANAGE, duplicate)
     if survivor.pk == duplicate.pk:
@@ -192,10 +193,19 @@ def person_merge(*, actor: Actor, survivor: Person, duplicate: Person, reason: s
     # Lock both rows so two people merging at once cannot cross over.
     list(Person.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk]))
     # Imported here, not at the top: the concerns app builds on people, not the other way.
+    from safecase.cases.models import CaseSubject
     from safecase.concerns import chronology
     from safecase.concerns.models import ConcernPerson
 
     moved_names = ConcernPerson.objects.filter(person=duplicate).update(person=survivor)
+    # The cases the duplicate was on; where the survivor is on the case already, the
+    # duplicate's row stays (pointing at the merged record), so the case keeps its history.
+    on_both = CaseSubject.objects.filter(person=survivor).values("case_id")
+    moved_cases = (
+        CaseSubject.objects.filter(person=duplicate)
+        .exclude(case_id__in=on_both)
+        .update(person=survivor, updated_at=timezone.now())
+    )
     chronology.person_merged(duplicate_id=duplicate.pk, survivor_id=survivor.pk)
     taken = set(PersonIdentifier.objects.filter(person=survivor).values_list("scheme", "value"))
     moved_ids = 0
@@ -222,6 +232,7 @@ def person_merge(*, actor: Actor, survivor: Person, duplicate: Person, reason: s
             "concern_names_moved": moved_names,
             "identifiers_moved": moved_ids,
             "relationships_moved": moved_relationships,
+            "case_subjects_moved": moved_cases,
         },
     )
     survivor.refresh_from_db()

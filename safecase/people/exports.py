@@ -31,7 +31,8 @@ MARKING = "OFFICIAL-SENSITIVE"
 # CSV
 # ---------------------------------------------------------------------------------------------
 
-CSV_COLUMNS = ("When", "Approximate", "Kind", "Title", "Summary", "Concern id")
+# "Record id": the key of the concern, or of the case, the entry belongs to.
+CSV_COLUMNS = ("When", "Approximate", "Kind", "Title", "Summary", "Record id")
 
 # A spreadsheet treats a cell starting with one of these as a formula (or, for TAB and CR, may
 # strip them and then do so). OWASP "CSV Injection"; security bar I3.
@@ -60,7 +61,7 @@ def chronology_csv(person: Person, entries: Sequence[ChronologyEntry]) -> bytes:
             entry.kind,
             entry.title,
             entry.summary,
-            str(entry.concern_id),
+            str(entry.record_id),
         )
         writer.writerow([neutralise_cell(cell) for cell in row])
     return buffer.getvalue().encode("utf-8-sig")
@@ -268,7 +269,7 @@ def chronology_pdf(
                 when = f"{local.day} {local:%b %Y %H:%M}"
                 row = table.row()
                 row.cell(when + ("\n(approximate)" if entry.approximate else ""))
-                ref = str(entry.concern_id)[:8]
+                ref = str(entry.record_id)[:8]
                 row.cell(pdf.shown(f"{entry.kind}\n{entry.title}\nRef {ref}"))
                 row.cell(pdf.shown(entry.summary))
     if pdf.lossy:

@@ -129,7 +129,9 @@ class Relationship(BaseModel):
 
 class ChronologyItem(models.Model):
     """One line of a person's chronology (P3): a concern about them, or something that followed
-    it (a triage decision, an action, an addendum), one row per person the record is about.
+    it (a triage decision, an action, an addendum), or something on a case about them (its
+    opening, a stage move, a risk assessment, a referral, a decision...), one row per person the
+    record is about.
 
     A projection kept by the actions that change its sources (in their transaction), not a
     record of its own: it can be rebuilt from them at any time (``manage.py chronology_rebuild``).
@@ -149,7 +151,13 @@ class ChronologyItem(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
     # The record that decides who may see this line, and what the rule needs of it: whether it
     # is on the low-level log (R8), and who recorded it (a recorder sees their own concerns).
-    concern = models.ForeignKey("concerns.Concern", on_delete=models.CASCADE, related_name="+")
+    # Exactly one of the two: a concern's line, or a case's (issue 4; cases/chronology.py).
+    concern = models.ForeignKey(
+        "concerns.Concern", on_delete=models.CASCADE, related_name="+", null=True
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="+", null=True, db_index=False
+    )
     low_level = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -175,11 +183,18 @@ class ChronologyItem(models.Model):
     class Meta:
         constraints = (
             models.UniqueConstraint(fields=("person", "source_id"), name="uniq_chronology_line"),
+            models.CheckConstraint(
+                condition=models.Q(concern__isnull=False, case__isnull=True)
+                | models.Q(concern__isnull=True, case__isnull=False),
+                name="chronology_line_has_one_source",
+            ),
         )
         indexes = (
             # A page of one person's chronology, newest first, in keyset order.
             models.Index(fields=("person", "when", "rank", "source_id"), name="chronology_page"),
             models.Index(fields=("source_id",), name="chronology_source"),
+            # A case's lines, found to be kept when a subject joins or leaves it.
+            models.Index(fields=("case", "person"), name="chronology_case"),
         )
 
     def __str__(self) -> str:

@@ -99,7 +99,7 @@ def test_the_lead_downloads_the_chronology_as_csv(world: DemoWorld) -> None:
     assert response["Cache-Control"] == "no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
     header, *rows = _rows(response.content)
-    assert header == ["When", "Approximate", "Kind", "Title", "Summary", "Concern id"]
+    assert header == ["When", "Approximate", "Kind", "Title", "Summary", "Record id"]
     assert len(rows) == 1
     when = timezone.localtime(concern.happened_at).strftime("%Y-%m-%d %H:%M")
     assert rows[0] == [when, "Yes", "Concern", "Physical abuse", concern.fact, str(concern.pk)]
