@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -124,6 +124,20 @@ def _record_restrict(k: Kit, persona: str = "lead") -> Call:
     return lambda: access_actions.record_restrict(
         actor=k.actor(persona), record=person, named_people=[deputy], reason="Staff allegation."
     )
+
+
+def _restrict_in_transaction(k: Kit, persona: str = "lead") -> Call:
+    """As a caller does: inside the caller's own transaction."""
+    person = k.person()
+    deputy = k.world.users["deputy"]
+
+    def call() -> Any:
+        with transaction.atomic():
+            return access_actions.restrict_in_transaction(
+                actor=k.actor(persona), record=person, named_people=[deputy], reason="Staff."
+            )
+
+    return call
 
 
 # accounts -------------------------------------------------------------------------------------
@@ -633,6 +647,11 @@ CASES: dict[str, Case] = {
     ),
     "safecase.access.actions.record_restrict": Case(
         AuditAction.RECORD_RESTRICTED, _record_restrict, lambda k: _record_restrict(k, "deputy")
+    ),
+    "safecase.access.actions.restrict_in_transaction": Case(
+        AuditAction.RECORD_RESTRICTED,
+        _restrict_in_transaction,
+        lambda k: _restrict_in_transaction(k, "deputy"),
     ),
     # accounts
     "safecase.accounts.actions.organisation_create": Case(

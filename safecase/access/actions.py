@@ -111,6 +111,18 @@ def record_restrict(
 
     E.g. an allegation against the lead: a deputy restricts it to themselves and the head.
     """
+    return restrict_in_transaction(
+        actor=actor, record=record, named_people=named_people, reason=reason
+    )
+
+
+def restrict_in_transaction(
+    *, actor: Actor, record: models.Model, named_people: list[User], reason: str
+) -> RecordRestriction:
+    """record_restrict's body, for an action that creates a record and restricts it in its
+    own transaction (a case restricted as it opens, ADR 0011), so the record is never visible
+    to anyone else, not even between two commits. The same checks and the same audit event;
+    the caller's transaction is the one that commits them."""
     require(actor, Permission.RECORD_RESTRICT, record)
     if not reason.strip():
         raise DomainError("Give a reason for restricting this record.", field="reason")

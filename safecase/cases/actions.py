@@ -153,11 +153,8 @@ def case_open(
         opened_at=now,
     )
     if restricting:
-        # The restriction action's own body, inside this transaction (it is durable on its
-        # own, and must not commit before the case is closed to others). Same checks, same
-        # audit event.
-        restrict = access_actions.record_restrict.__wrapped__  # type: ignore[attr-defined]
-        restrict(
+        # Inside this transaction: the case must not commit before it is closed to others.
+        access_actions.restrict_in_transaction(
             actor=actor,
             record=case,
             named_people=list(restrict_to or []),
