@@ -19,6 +19,8 @@ from conftest import actor_for, client_for
 from safecase.access.actions import share_grant
 from safecase.cases.models import Case
 from safecase.cases.tests.helpers import open_case, restricted_case
+from safecase.concerns.models import Concern
+from safecase.concerns.tests.test_concerns import submitted_concern
 from safecase.demo.personas import DemoWorld
 from tests.matrix import Endpoint, run_matrix
 
@@ -50,6 +52,12 @@ def _api(word: str, suffix: str = "") -> Url:
 
 def _restricted(suffix: str = "") -> Url:
     return lambda w: _by_title(w, "senior member", suffix)
+
+
+def _concern(world: DemoWorld) -> str:
+    concern = Concern.objects.filter(organisation=world.organisations["secondary"]).first()
+    assert concern is not None
+    return str(concern.pk)
 
 
 def _team(status: int) -> dict[str, int]:
@@ -168,6 +176,22 @@ ENDPOINTS = [
         {**dict.fromkeys(OTHER_LEADS, 404), "lead": 404, "deputy": 422, "case_worker": 422},
         data={"add_subject-person": "", "add_subject-version": 1},
     ),
+    # From a concern (or its triage) to an open case: Riverside's concern, out of other reach.
+    Endpoint(
+        "add a concern to a case (form)",
+        "GET",
+        lambda w: f"/cases/from-concern/{_concern(w)}/",
+        403,
+        {**_team(200), **dict.fromkeys(OTHER_LEADS, 404)},
+    ),
+    Endpoint(
+        "add a concern to a case without choosing one",
+        "POST",
+        lambda w: f"/cases/from-concern/{_concern(w)}/",
+        403,
+        {**_team(422), **dict.fromkeys(OTHER_LEADS, 404)},
+        data={"case": "", "reason": ""},
+    ),
     # The API: the same answers; a change without If-Match is 428 once it would be allowed.
     Endpoint("api cases", "GET", lambda w: "/api/v1/cases", 403, CASE_READERS, api=True),
     Endpoint(
@@ -248,6 +272,7 @@ def test_permission_matrix_for_the_case_pages(world: DemoWorld) -> None:
         lawful_basis="Children Act 1989 s.47",
     )
     restricted_case(world, "case_worker")
+    submitted_concern(world)
     assert run_matrix(world, ENDPOINTS) == []
 
 

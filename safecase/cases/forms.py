@@ -128,3 +128,19 @@ class AddSubjectForm(forms.Form):
     def __init__(self, *args: Any, people: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "person", people)
+
+
+class ConcernToCaseForm(forms.Form):
+    """From a concern (or its triage: "add to an existing case"): which open case it joins."""
+
+    case = forms.ChoiceField(label="Case to add the concern to", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Why it belongs to this case",
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs=_INPUT),
+    )
+
+    def __init__(self, *args: Any, cases: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "case", cases)

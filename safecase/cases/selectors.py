@@ -299,3 +299,26 @@ def user_in_organisation(case: Case, user_id: str) -> User | None:
         memberships__organisation_id=case.organisation_id,
         memberships__is_active=True,
     ).first()
+
+
+def cases_of_concern(actor: Actor, concern: Concern) -> list[Case]:
+    """The cases a concern is part of that the actor may see (a restricted one is absent), for
+    the concern's page. One query."""
+    return list(
+        cases_visible_to(actor)
+        .filter(case_concerns__concern_id=concern.pk)
+        .select_related("case_type")
+        .order_by("-opened_at")[:DETAIL_LIMIT]
+    )
+
+
+def cases_open_for_concern(actor: Actor, concern: Concern) -> list[Case]:
+    """The open cases of the concern's organisation the actor may see and add to, newest first,
+    without those it is part of already (at most DETAIL_LIMIT)."""
+    return list(
+        cases_visible_to(actor)
+        .filter(organisation_id=concern.organisation_id, status=CaseStatus.OPEN)
+        .exclude(case_concerns__concern_id=concern.pk)
+        .select_related("case_type")
+        .order_by("-opened_at")[:DETAIL_LIMIT]
+    )

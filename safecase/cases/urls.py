@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_open, name="open"),
     path("caseload/", views.caseload, name="caseload"),
+    path("from-concern/<uuid:concern_id>/", views.concern_to_case, name="concern_to_case"),
     path("supervision/", include("safecase.cases.notes.urls_org")),
     path("learning/", include("safecase.cases.learning.urls_org")),
     path("tasks/", include("safecase.cases.casetasks.urls_org")),

@@ -26,6 +26,7 @@ from safecase.cases.forms import (
     AddConcernForm,
     AddSubjectForm,
     AllocateForm,
+    ConcernToCaseForm,
     OpenCaseForm,
     StageForm,
 )
@@ -346,3 +347,45 @@ def case_allocate(request: HttpRequest, case_id: str) -> HttpResponse:
 def caseload(request: HttpRequest) -> HttpResponse:
     rows = selectors.caseload(request.actor)  # type: ignore[attr-defined]
     return render(request, "cases/caseload.html", {"rows": rows})
+
+
+@requires(Permission.CASE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def concern_to_case(request: HttpRequest, concern_id: str) -> HttpResponse:
+    """Add a concern to an open case, from the concern's page or its triage (T4: "add to an
+    existing case"). The case's version is the one read here: adding a concern depends on
+    no state of the case but its being open, which the action checks."""
+    actor = request.actor  # type: ignore[attr-defined]
+    concern = access_object(actor, concerns_visible_to(actor), concern_id, Permission.CASE_MANAGE)
+    open_cases = selectors.cases_open_for_concern(actor, concern)
+    form = ConcernToCaseForm(
+        request.POST or None,
+        cases=[(str(c.pk), f"{c.reference} {c.title} ({c.case_type.label})") for c in open_cases],
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            case = next(c for c in open_cases if str(c.pk) == form.cleaned_data["case"])
+            try:
+                actions.case_add_concern(
+                    actor=actor,
+                    case=case,
+                    version=case.version,
+                    concern=concern,
+                    reason=form.cleaned_data["reason"],
+                )
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, f"Concern added to case {case.reference}.")
+                return redirect("cases:detail", case_id=case.pk)
+    return render(
+        request,
+        "cases/concern_to_case.html",
+        {"form": form, "concern": concern, "open_cases": open_cases},
+        status=status,
+    )

@@ -18,7 +18,9 @@ from safecase.access.lookups import access_object
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
 from safecase.accounts.models import Membership, User
+from safecase.cases import selectors as case_selectors
 from safecase.concerns import actions, body_map, patterns, selectors
+from safecase.concerns.choices import TriageDecision
 from safecase.concerns.forms import (
     ActionForm,
     AddendumForm,
@@ -199,7 +201,11 @@ def _detail_page(
         "actions": concern.actions.select_related("owner").order_by("due_on"),
         "may_triage": may_triage,
         "addendum_form": forms.get("addendum_form") or AddendumForm(),
+        "may_case": can(actor, Permission.CASE_MANAGE)
+        and concern.organisation_id == actor.organisation_id,
     }
+    if can(actor, Permission.CASE_VIEW):
+        context["cases"] = case_selectors.cases_of_concern(actor, concern)
     if may_triage:
         context["action_form"] = forms.get("action_form") or ActionForm(owners=_owners(request))
         context["people_choices"] = list(
@@ -321,8 +327,7 @@ def concern_triage(request: HttpRequest, concern_id: str) -> HttpResponse:
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, "Triage recorded.")
-            return redirect("concerns:queue")
+            return _after_triage(request, concern, data["decision"])
     if form.errors and status == 200:
         status = 422
     return render(
@@ -331,6 +336,21 @@ def concern_triage(request: HttpRequest, concern_id: str) -> HttpResponse:
         {"form": form, "concern": concern, "marks": body_map.for_display(concern.body_map)},
         status=status,
     )
+
+
+def _after_triage(request: HttpRequest, concern: Concern, decision: str) -> HttpResponse:
+    """Back to the queue; or, for "open a case" and "add to an existing case", on to doing it
+    (T4), for those who may manage cases."""
+    actor = request.actor  # type: ignore[attr-defined]
+    if can(actor, Permission.CASE_MANAGE):
+        if decision == TriageDecision.OPEN_CASE:
+            messages.success(request, "Triage recorded. Now open the case.")
+            return redirect(f"{reverse('cases:open')}?concern={concern.pk}")
+        if decision == TriageDecision.ADD_TO_CASE:
+            messages.success(request, "Triage recorded. Now choose the case.")
+            return redirect("cases:concern_to_case", concern_id=concern.pk)
+    messages.success(request, "Triage recorded.")
+    return redirect("concerns:queue")
 
 
 @requires(Permission.CONCERN_TRIAGE)

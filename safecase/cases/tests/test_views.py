@@ -218,3 +218,67 @@ def test_the_case_list_pages_newest_first_without_repeats(world: DemoWorld) -> N
     closed = client.get("/cases/?status=closed")
     assert {r.status for r in closed.context["rows"]} == {"closed"}
     assert len(closed.context["rows"]) == 26
+
+
+def _triage_form(concern: object, decision: str) -> dict[str, object]:
+    return {
+        "level_of_need": 4,
+        "rag": "red",
+        "initial_risk": "Possible physical harm at home.",
+        "decision": decision,
+        "rationale": "Disclosure of physical harm: the threshold for a case is met.",
+        "version": concern.version,  # type: ignore[attr-defined]
+    }
+
+
+def test_a_triage_to_open_a_case_goes_on_to_open_it_from_the_concern(world: DemoWorld) -> None:
+    concern = submitted_concern(world)
+    client = client_for(world.users["lead"])
+    response = client.post(f"/concerns/{concern.pk}/triage/", _triage_form(concern, "open_case"))
+    assert response.status_code == 302
+    assert response.url == f"/cases/new/?concern={concern.pk}"
+    opened = client.post(response.url, _open_data())
+    case = Case.objects.get()
+    assert opened.url == f"/cases/{case.pk}/"
+    assert list(case.case_concerns.values_list("concern_id", flat=True)) == [concern.pk]
+    page = client.get(f"/concerns/{concern.pk}/").content.decode()
+    assert f"/cases/{case.pk}/" in page and case.reference in page
+
+
+def test_a_triage_to_add_to_a_case_goes_on_to_choose_the_case(world: DemoWorld) -> None:
+    case = open_case(world)
+    concern = submitted_concern(world)
+    client = client_for(world.users["lead"])
+    response = client.post(f"/concerns/{concern.pk}/triage/", _triage_form(concern, "add_to_case"))
+    assert response.url == f"/cases/from-concern/{concern.pk}/"
+    form = client.get(response.url)
+    assert [c.pk for c in form.context["open_cases"]] == [case.pk]
+    added = client.post(response.url, {"case": str(case.pk), "reason": "Same household."})
+    assert added.status_code == 302 and added.url == f"/cases/{case.pk}/"
+    link = CaseConcern.objects.get(case=case)
+    assert link.concern_id == concern.pk and link.reason == "Same household."
+    # Once part of it, the case is no longer offered.
+    assert client.get(response.url).context["open_cases"] == []
+
+
+def test_adding_a_concern_to_a_case_needs_an_open_case_the_reader_may_see(
+    world: DemoWorld,
+) -> None:
+    restricted = restricted_case(world, "case_worker")
+    closed = open_case(world)
+    lead = actor_for(world, "lead")
+    actions.case_advance_stage(
+        actor=lead, case=closed, version=closed.version, to_stage=Stage.CLOSED, reason="Done."
+    )
+    concern = submitted_concern(world)
+    client = client_for(world.users["lead"])
+    url = f"/cases/from-concern/{concern.pk}/"
+    assert client.get(url).context["open_cases"] == []
+    for chosen in ("", str(restricted.pk), str(closed.pk)):
+        response = client.post(url, {"case": chosen})
+        assert response.status_code == 422, chosen
+        assert response.context["form"].errors["case"]
+    assert not CaseConcern.objects.exists()
+    # A reporter may not manage cases at all; another organisation does not find the concern.
+    assert client_for(world.users["reporter"]).get(url).status_code == 403
+    assert client_for(world.users["other_org"]).get(url).status_code == 404
