@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from safecase.access.roles import Role
 from safecase.accounts.models import Membership, MembershipRole, Organisation, User
+from safecase.cases import chronology as case_chronology
 from safecase.concerns import chronology
 from safecase.concerns.choices import NOT_REFERRED, ActionStatus, ConcernKind, ConcernStatus
 from safecase.concerns.choices import PersonRole as Involved
@@ -58,6 +59,7 @@ from safecase.concerns.models import (
 )
 from safecase.concerns.patterns import normalise
 from safecase.demo.personas import DEMO_DOMAIN, DEMO_PASSWORD
+from safecase.demo.scale_cases import CASE_MODELS, CaseMaker
 from safecase.people.models import Person, PersonKind
 
 BENCH_LEAD_EMAIL = f"bench.lead@{DEMO_DOMAIN}"
@@ -161,6 +163,7 @@ ACTIONS = ("Phone the parent about breakfast club", "Speak with the form tutor",
 # Models whose created_at/updated_at the loader sets itself.
 TIMESTAMPED: tuple[type[models.Model], ...] = (
     Organisation, Membership, Person, Concern, ConcernPerson, Triage, ConcernAction, PatternAlert,
+    *CASE_MODELS,
 )
 # fmt: on
 
@@ -179,6 +182,10 @@ class CountySummary:
     triages: int = 0
     actions: int = 0
     alerts: int = 0
+    cases: int = 0
+    case_concerns: int = 0
+    stage_changes: int = 0
+    bench_case_id: Any = None
     bench_lead_id: Any = None
     bench_organisation_id: Any = None
     chronology_person_id: Any = None
@@ -278,6 +285,8 @@ class _Loader:
         self.category_ids: list[int] = []
         self.category_cum: list[float] = []
         self.through: Any = Concern.categories.through
+        self.cases: CaseMaker | None = None
+        self.last_decision = ""
 
     def uid(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -299,7 +308,15 @@ class _Loader:
             return
         with transaction.atomic():
             model: Any
-            for model in (Person, Concern, self.through, ConcernPerson, Triage, ConcernAction):
+            for model in (
+                Person,
+                Concern,
+                self.through,
+                ConcernPerson,
+                Triage,
+                ConcernAction,
+                *CASE_MODELS,
+            ):
                 rows = self.buffers.pop(model, [])
                 if rows:
                     model.objects.bulk_create(rows, batch_size=self.batch)
@@ -495,7 +512,9 @@ class _Loader:
         if rng.random() < 0.08:
             self.person_named(concern, " ".join(self.name()), "Was there", None, Involved.OTHER)
         if not waiting:
-            self.triage(org, concern)
+            level = self.triage(org, concern)
+            if is_child and self.cases is not None:
+                self.cases.after_triage(org, concern, someone, self.last_decision, level)
         self.add(concern)
         return concern
 
@@ -522,12 +541,15 @@ class _Loader:
         )
         self.summary.concern_people += 1
 
-    def triage(self, org: _Org, concern: Concern) -> None:
+    def triage(self, org: _Org, concern: Concern) -> int:
+        """Triage the concern (a second triage at its review for some decisions not to refer);
+        the level of need, and in ``last_decision`` the first decision."""
         rng = self.rng
         assert concern.submitted_at is not None
         when = min(self.now, concern.submitted_at + timedelta(hours=rng.expovariate(1 / 20)))
         level = rng.choices((1, 2, 3, 4), (30, 35, 22, 13))[0]
-        review = self.triage_row(org, concern, when, level, rng.choice(DECISIONS[level]))
+        self.last_decision = rng.choice(DECISIONS[level])
+        review = self.triage_row(org, concern, when, level, self.last_decision)
         if review is not None and review >= self.today - timedelta(days=7):
             concern.review_due_on = review  # due soon, or back in the queue now (T5)
         elif review is not None and rng.random() < SECOND_TRIAGE:
@@ -537,6 +559,7 @@ class _Loader:
         concern.version = 3
         if rng.random() < ACTION_SHARE:
             self.action(org, concern, when)
+        return level
 
     def triage_row(
         self, org: _Org, concern: Concern, when: datetime, level: int, decision: str
@@ -653,14 +676,20 @@ def load_county(
                 loader.flush(force=True)
         loader.flush(force=True)
         lap("people")
+        loader.cases = CaseMaker(loader)
         for index, (org, count) in enumerate(zip(orgs, per_org, strict=True)):
             loader.concerns(org, count, anchor=index == 0)
             if index % 25 == 24:
                 say(f"  {index + 1} of {len(orgs)} organisations")
         loader.flush(force=True)
-        lap("concerns, triage and actions")
+        summary.bench_case_id = loader.cases.finish()
+        summary.cases = loader.cases.cases
+        summary.case_concerns = loader.cases.case_concerns
+        summary.stage_changes = loader.cases.stage_changes
+        lap("concerns, triage, actions and cases")
         # The rows above bypassed the actions that keep the chronology lines: write them now.
         chronology.rebuild()
+        case_chronology.rebuild()
         lap("chronology")
     if analyze and connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -6,11 +6,13 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth.hashers import check_password
-from django.db.models import DateTimeField
+from django.db.models import DateTimeField, F, Q
 
 from safecase.accounts.models import Membership, Organisation, User
 from safecase.accounts.selectors import active_memberships_of
 from safecase.audit.models import AuditEvent
+from safecase.cases.choices import CaseStatus, Stage
+from safecase.cases.models import Case, CaseConcern, CaseSequence, CaseSubject, StageChange
 from safecase.concerns.choices import ConcernStatus
 from safecase.concerns.models import Concern, ConcernAction, ConcernPerson, PatternAlert, Triage
 from safecase.concerns.selectors import person_chronology, triage_queue
@@ -25,7 +27,8 @@ from safecase.demo.scale import (
     load_county,
     zipf_counts,
 )
-from safecase.people.models import Person
+from safecase.demo.scale_cases import CASE_MODELS
+from safecase.people.models import ChronologyItem, Person
 from safecase.people.selectors import person_list
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +57,22 @@ def test_it_loads_exactly_what_was_asked_and_writes_no_audit_events() -> None:
     assert Concern.objects.filter(triaged_at__isnull=True).count() == summary.untriaged
     assert Concern.categories.through.objects.count() == summary.category_links >= 400
     assert PatternAlert.objects.count() == summary.alerts
+    assert Case.objects.count() == summary.cases > 0
+    assert CaseConcern.objects.count() == summary.case_concerns >= summary.cases
+    assert StageChange.objects.count() == summary.stage_changes >= summary.cases
+    assert CaseSubject.objects.count() == summary.cases
+    # Every case is one a triage decided on, about a child of its organisation, in order.
+    assert not CaseConcern.objects.exclude(concern__triaged_at__isnull=False).exists()
+    assert not CaseSubject.objects.exclude(person__organisation=F("organisation")).exists()
+    assert not Case.objects.exclude(
+        Q(stage=Stage.CLOSED, closed_at__isnull=False) | Q(status=CaseStatus.OPEN)
+    ).exists()
+    assert summary.bench_case_id is not None
+    assert Case.objects.get(pk=summary.bench_case_id).organisation_id == (
+        summary.bench_organisation_id
+    )
+    # The cases' lines are in their subjects' chronologies.
+    assert ChronologyItem.objects.filter(case__isnull=False).count() >= summary.stage_changes
     # Every organisation has a lead, a deputy and reporters; only the benchmark lead can sign in.
     assert Membership.objects.count() == User.objects.count() == summary.users >= 3 * 5
     assert [u.email for u in User.objects.filter(is_demo=True)] == [BENCH_LEAD_EMAIL]
@@ -119,6 +138,10 @@ def test_a_second_load_is_refused() -> None:
 def test_the_same_seed_gives_the_same_county() -> None:
     first = _load_tiny()
     names = list(Person.objects.order_by("id").values_list("id", "family_name"))
+    cases = list(Case.objects.order_by("id").values_list("id", "reference", "stage"))
+    ChronologyItem.objects.all().delete()
+    for model in (*reversed(CASE_MODELS), CaseSequence):
+        model.objects.all().delete()
     Concern.categories.through.objects.all().delete()
     PatternAlert.objects.all().delete()
     ConcernAction.objects.all().delete()
@@ -132,6 +155,7 @@ def test_the_same_seed_gives_the_same_county() -> None:
     second = _load_tiny()
     assert second.chronology_person_id == first.chronology_person_id
     assert list(Person.objects.order_by("id").values_list("id", "family_name")) == names
+    assert list(Case.objects.order_by("id").values_list("id", "reference", "stage")) == cases
 
 
 @pytest.mark.parametrize(
