@@ -1,6 +1,7 @@
 #!/usr/bin/env python
-"""Safecase at county scale: the lead's queue, a 500-entry chronology, recording a concern and
-search, under gunicorn with 16 concurrent clients, next to a bare 50-row page (the baseline).
+"""Safecase at county scale: the lead's queue, a 500-entry chronology, recording a concern,
+search, the case list and a case page, under gunicorn with 16 concurrent clients, next to a bare
+50-row page (the baseline).
 
     .venv/bin/python benchmarks/concerns.py [--db sqlite|postgres|both] [--concerns N]
 
@@ -228,6 +229,8 @@ def _page_queries(summary: Any, common_name: str) -> dict[str, Any]:
         "queue": "/concerns/queue/",
         "person": f"/people/{summary.chronology_person_id}/",
         "search": f"/search/?q={common_name}",
+        "cases": "/cases/",
+        "case": f"/cases/{summary.bench_case_id}/",
     }
     report: dict[str, Any] = {}
     for name, path in pages.items():
@@ -544,6 +547,8 @@ def measure(tmp: Path, env: dict[str, str], loaded: dict[str, Any], seconds: int
         timed("baseline (before)", "/bench/baseline/", signed_in=False)
         timed("queue", "/concerns/queue/")
         timed("person", f"/people/{loaded['load']['chronology_person_id']}/")
+        timed("cases", "/cases/")
+        timed("case", f"/cases/{loaded['load']['bench_case_id']}/")
         query = urlencode({"q": loaded["common_name"]})
         if timed("search", f"/search/?{query}") is None:
             pages["search"] = {"skipped": "GET /search/ answers 404: no search route installed"}
@@ -581,6 +586,8 @@ LABELS = {
     "queue": "GET /concerns/queue/ (lead's queue)",
     "person": "GET /people/<id>/ (chronology)",
     "search": "GET /search/?q=<common name>",
+    "cases": "GET /cases/ (case list)",
+    "case": "GET /cases/<id>/ (case page)",
     "submit": "POST /concerns/new/ (draft + submit)",
 }
 

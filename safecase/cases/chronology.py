@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.apps import apps as live_apps
+
 from safecase.cases.choices import CaseKind, SubjectRole
 from safecase.cases.models import Case, CaseSubject, StageChange
-from safecase.concerns.chronology import RANK_CASE, SUMMARY_LENGTH
+from safecase.concerns.chronology import RANK_CASE, SUMMARY_LENGTH, Line, insert_lines
 from safecase.people.models import ChronologyItem
 
 BATCH = 500
@@ -74,27 +76,27 @@ def _gets_everything(kind: str, role: str) -> bool:
     return kind != CaseKind.ALLEGATION or role == SubjectRole.ADULT_CONCERNED
 
 
-def _line(case: CaseFacts, person_id: Any, event: Event) -> ChronologyItem:
-    return ChronologyItem(
-        organisation_id=case.organisation_id,
-        person_id=person_id,
-        case_id=case.pk,
-        concern_id=None,
-        low_level=case.kind == CaseKind.LOW_LEVEL,
-        recorded_by_id=None,
-        happened_at=event.when,
-        significant=False,
-        rank=RANK_CASE,
-        source_id=event.source_id,
-        when=event.when,
-        approximate=False,
-        title=event.title[:300],
-        summary=event.summary[:SUMMARY_LENGTH],
-        categories="",
-    )
+def _line(case: CaseFacts, person_id: Any, event: Event) -> Line:
+    return {
+        "organisation_id": case.organisation_id,
+        "person_id": person_id,
+        "case_id": case.pk,
+        "concern_id": None,
+        "low_level": case.kind == CaseKind.LOW_LEVEL,
+        "recorded_by_id": None,
+        "happened_at": event.when,
+        "significant": False,
+        "rank": RANK_CASE,
+        "source_id": event.source_id,
+        "when": event.when,
+        "approximate": False,
+        "title": event.title[:300],
+        "summary": event.summary[:SUMMARY_LENGTH],
+        "categories": "",
+    }
 
 
-def _link(case: CaseFacts, subject_id: Any, person_id: Any, when: datetime) -> ChronologyItem:
+def _link(case: CaseFacts, subject_id: Any, person_id: Any, when: datetime) -> Line:
     """The one line a child on an allegation's case gets: that it exists, and which it is."""
     return _line(
         case,
@@ -110,18 +112,8 @@ def _link(case: CaseFacts, subject_id: Any, person_id: Any, when: datetime) -> C
     )
 
 
-def _write(lines: Iterable[ChronologyItem]) -> int:
-    batch: list[ChronologyItem] = []
-    written = 0
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= BATCH:
-            ChronologyItem.objects.bulk_create(batch, ignore_conflicts=True)
-            written, batch = written + len(batch), []
-    if batch:
-        ChronologyItem.objects.bulk_create(batch, ignore_conflicts=True)
-        written += len(batch)
-    return written
+def _write(lines: Iterable[Line]) -> int:
+    return insert_lines(live_apps, lines)
 
 
 # --- The cases' own events: the opening and every stage move --------------------------------
@@ -226,7 +218,7 @@ def rebuild(*, organisation_id: uuid.UUID | None = None) -> int:
 
 def _lines_of(
     cases: dict[Any, CaseFacts], subjects: dict[Any, list[tuple[Any, Any, str, datetime]]]
-) -> Iterator[ChronologyItem]:
+) -> Iterator[Line]:
     on_cases = {pk: facts for pk, facts in cases.items() if pk in subjects}
     for case_id, rows in subjects.items():
         facts = cases[case_id]

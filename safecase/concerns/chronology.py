@@ -16,7 +16,8 @@ from typing import Any
 
 from django.apps import apps as live_apps
 from django.apps.registry import Apps
-from django.db.models import Model
+from django.db import connections
+from django.db.models import Model, QuerySet
 
 from safecase.concerns.choices import ActionStatus, ConcernKind, ConcernStatus, Rag, TriageDecision
 
@@ -33,6 +34,8 @@ KIND_LABELS = {
 }
 SUMMARY_LENGTH = 300
 BATCH = 2000
+# A line's column values by attribute name (see insert_lines).
+Line = dict[str, Any]
 
 _DECISIONS = dict(TriageDecision.choices)
 _RAGS = dict(Rag.choices)
@@ -55,8 +58,10 @@ def triage_title(decision: str, level_of_need: int, rag: str) -> str:
     return f"{_DECISIONS.get(decision, decision)} – level {level_of_need}, {_RAGS.get(rag, rag)}"
 
 
-def action_summary(due_on: date, status: str) -> str:
-    return f"Due {due_on:%d %b %Y}; {str(_ACTION_STATUSES.get(status, status)).lower()}"
+def action_summary(due_on: date | str, status: str) -> str:
+    # A rebuild passes the database's own value: on SQLite, the ISO text of the date.
+    due = date.fromisoformat(due_on) if isinstance(due_on, str) else due_on
+    return f"Due {due:%d %b %Y}; {str(_ACTION_STATUSES.get(status, status)).lower()}"
 
 
 def _model(registry: Apps, name: str) -> type[Model]:
@@ -111,14 +116,14 @@ def _concern_of(concern: Any) -> _Concern:
     )
 
 
-def _categories_of(registry: Apps, concern_ids: list[Any]) -> dict[Any, str]:
+def _categories_of(registry: Apps, concern_ids: list[Any], *, raw: bool = False) -> dict[Any, str]:
     keys: dict[Any, list[int]] = {}
     field: Any = _model(registry, "concerns.Concern")._meta.get_field("categories")
     through = field.remote_field.through
     rows = through._default_manager.filter(concern_id__in=concern_ids).values_list(
         "concern_id", "category_id"
     )
-    for concern_id, category_id in rows:
+    for concern_id, category_id in _rows(rows, raw):
         keys.setdefault(concern_id, []).append(category_id)
     return {pk: ",".join(str(k) for k in sorted(found)) for pk, found in keys.items()}
 
@@ -134,27 +139,28 @@ def _line(
     summary: str,
     *,
     approximate: bool = False,
-) -> Model:
-    line: Model = model(
-        organisation_id=concern.organisation_id,
-        person_id=person_id,
-        concern_id=concern.pk,
-        low_level=concern.kind == ConcernKind.LOW_LEVEL_ADULT,
-        recorded_by_id=concern.recorded_by_id,
-        happened_at=concern.happened_at,
-        significant=concern.significant,
-        rank=rank,
-        source_id=source_id,
-        when=when,
-        approximate=approximate,
-        title=title[:300],
-        summary=summary,
-        categories=concern.categories if rank == RANK_CONCERN else "",
-    )
-    return line
+) -> dict[str, Any]:
+    """One line's column values (by attribute name), for ``insert_lines``."""
+    del model  # the lines' model is the writer's
+    return {
+        "organisation_id": concern.organisation_id,
+        "person_id": person_id,
+        "concern_id": concern.pk,
+        "low_level": concern.kind == ConcernKind.LOW_LEVEL_ADULT,
+        "recorded_by_id": concern.recorded_by_id,
+        "happened_at": concern.happened_at,
+        "significant": concern.significant,
+        "rank": rank,
+        "source_id": source_id,
+        "when": when,
+        "approximate": approximate,
+        "title": title[:300],
+        "summary": summary,
+        "categories": concern.categories if rank == RANK_CONCERN else "",
+    }
 
 
-def _concern_line(model: Any, concern: _Concern, person_id: Any, row: tuple[Any, ...]) -> Model:
+def _concern_line(model: Any, concern: _Concern, person_id: Any, row: tuple[Any, ...]) -> Line:
     _pk, approximate, submitted_at, created_at, fact, own_words = row
     return _line(
         model,
@@ -169,7 +175,7 @@ def _concern_line(model: Any, concern: _Concern, person_id: Any, row: tuple[Any,
     )
 
 
-def _triage_line(model: Any, concern: _Concern, person_id: Any, row: tuple[Any, ...]) -> Model:
+def _triage_line(model: Any, concern: _Concern, person_id: Any, row: tuple[Any, ...]) -> Line:
     pk, created_at, decision, level, rag, rationale = row
     return _line(
         model,
@@ -183,7 +189,7 @@ def _triage_line(model: Any, concern: _Concern, person_id: Any, row: tuple[Any, 
     )
 
 
-def _action_line(model: Any, concern: _Concern, person_id: Any, row: tuple[Any, ...]) -> Model:
+def _action_line(model: Any, concern: _Concern, person_id: Any, row: tuple[Any, ...]) -> Line:
     pk, created_at, description, due_on, status = row
     return _line(
         model,
@@ -197,7 +203,7 @@ def _action_line(model: Any, concern: _Concern, person_id: Any, row: tuple[Any, 
     )
 
 
-def _addendum_line(model: Any, concern: _Concern, person_id: Any, row: tuple[Any, ...]) -> Model:
+def _addendum_line(model: Any, concern: _Concern, person_id: Any, row: tuple[Any, ...]) -> Line:
     pk, created_at, reason, text = row
     return _line(
         model, concern, person_id, RANK_ADDENDUM, pk, created_at, reason, text[:SUMMARY_LENGTH]
@@ -225,22 +231,33 @@ _SOURCES = (
 )
 
 
-def _linked_people(registry: Apps, concern_ids: Iterable[Any]) -> dict[Any, set[Any]]:
+def _rows(queryset: QuerySet[Any], raw: bool) -> Iterable[tuple[Any, ...]]:
+    return raw_rows(queryset) if raw else queryset
+
+
+def _linked_people(
+    registry: Apps, concern_ids: Iterable[Any], *, raw: bool = False
+) -> dict[Any, set[Any]]:
     found: dict[Any, set[Any]] = {}
     rows = (
         _model(registry, "concerns.ConcernPerson")
         ._default_manager.filter(concern_id__in=list(concern_ids), person__isnull=False)
         .values_list("concern_id", "person_id")
     )
-    for concern_id, person_id in rows:
+    for concern_id, person_id in _rows(rows, raw):
         found.setdefault(concern_id, set()).add(person_id)
     return found
 
 
 def _lines_for(
-    registry: Apps, concerns: dict[Any, _Concern], people: dict[Any, set[Any]]
-) -> Iterator[Model]:
-    """Every line of these submitted concerns for the people linked to them."""
+    registry: Apps,
+    concerns: dict[Any, _Concern],
+    people: dict[Any, set[Any]],
+    *,
+    raw: bool = False,
+) -> Iterator[Line]:
+    """Every line of these submitted concerns for the people linked to them (``raw``: keys
+    and values as the database gives them, see raw_rows)."""
     model = _lines_model(registry)
     ids = list(concerns)
     for source, columns, make in _SOURCES:
@@ -250,26 +267,62 @@ def _lines_for(
             ._default_manager.filter(**{f"{key}__in": ids})
             .values_list(key, *columns)
         )
-        for concern_id, *row in rows:
+        for concern_id, *row in _rows(rows, raw):
             concern = concerns[concern_id]
             for person_id in people.get(concern_id, ()):
                 yield make(model, concern, person_id, tuple(row))
 
 
-def _write(registry: Apps, lines: Iterable[Model]) -> int:
+def raw_rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` queryset as the database gives them, without Django's
+    converters (no UUID or datetime objects made on SQLite). Written back unchanged into
+    columns of the same types they need no preparing either: a rebuild reads and writes
+    millions of values, and those conversions were most of its time."""
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def insert_lines(
+    registry: Apps, lines: Iterable[Line], *, prepared: bool = False, using: str = "default"
+) -> int:
+    """Insert lines (column values by attribute name) a batch at a time, in one statement run
+    for many rows, skipping any a person already has for the same source. ``prepared``: the
+    values are the database's own (from raw_rows), else each is prepared by its field."""
     model = _lines_model(registry)
-    batch: list[Model] = []
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    # Names from the model's own metadata, never from input; values are parameters.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from model metadata
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING"
+    )
     written = 0
+    batch: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, batch)
+
     for line in lines:
-        batch.append(line)
+        if prepared:
+            batch.append(tuple(line.get(f.attname) for f in fields))
+        else:
+            batch.append(tuple(f.get_db_prep_save(line.get(f.attname), connection) for f in fields))
         if len(batch) >= BATCH:
-            model._default_manager.bulk_create(batch, ignore_conflicts=True)
-            written += len(batch)
-            batch = []
+            flush()
+            written, batch = written + len(batch), []
     if batch:
-        model._default_manager.bulk_create(batch, ignore_conflicts=True)
+        flush()
         written += len(batch)
     return written
+
+
+def _write(registry: Apps, lines: Iterable[Line]) -> int:
+    return insert_lines(registry, lines)
 
 
 # --- Kept by the actions ------------------------------------------------------------------
@@ -354,14 +407,18 @@ def rebuild(registry: Apps = live_apps, *, organisation_id: uuid.UUID | None = N
         )
         if after is not None:
             page = page.filter(pk__gt=after)
-        rows = list(page.order_by("pk").values_list(*_CONCERN_COLUMNS, "is_significant")[:BATCH])
+        # Raw values throughout: read from the database and written back as they came.
+        rows = raw_rows(
+            page.order_by("pk").values_list(*_CONCERN_COLUMNS, "is_significant")[:BATCH]
+        )
         if not rows:
             return written
         after = rows[-1][0]
-        people = _linked_people(registry, [row[0] for row in rows])
-        categories = _categories_of(registry, list(people))
+        people = _linked_people(registry, [row[0] for row in rows], raw=True)
+        categories = _categories_of(registry, list(people), raw=True)
         linked = {
             row[0]: _Concern(row, categories.get(row[0], "")) for row in rows if row[0] in people
         }
         if linked:
-            written += _write(registry, _lines_for(registry, linked, people))
+            lines_of = _lines_for(registry, linked, people, raw=True)
+            written += insert_lines(registry, lines_of, prepared=True)
