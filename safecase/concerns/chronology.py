@@ -16,7 +16,7 @@ from typing import Any
 
 from django.apps import apps as live_apps
 from django.apps.registry import Apps
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Model, QuerySet
 
 from safecase.concerns.choices import ActionStatus, ConcernKind, ConcernStatus, Rag, TriageDecision
@@ -304,7 +304,9 @@ def insert_lines(
     batch: list[tuple[Any, ...]] = []
 
     def flush() -> None:
-        with connection.cursor() as cursor:
+        # One transaction per batch (as bulk_create takes): in autocommit mode each row
+        # would otherwise commit on its own, a disk sync per row on SQLite.
+        with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
             cursor.executemany(sql, batch)
 
     for line in lines:

@@ -1,8 +1,8 @@
 """A synthetic county in bulk: organisations, staff, people, concerns, triage and actions.
 
-``load_county()`` makes **benchmark data, not records**. It writes rows with ``bulk_create`` in
-batches of 5,000, each batch in its own transaction, so a million concerns load in minutes. It
-does not go through the actions, so:
+``load_county()`` makes **benchmark data, not records**. It writes rows in batches of 5,000
+(``bulk.insert_objects``: one INSERT run for many rows), each batch in its own transaction,
+so a million concerns load in minutes. It does not go through the actions, so:
 
 - **no audit events are written** for anything it makes (organisations, users, people, concerns,
   triages, actions, alerts). The audit trail of these organisations starts empty and
@@ -58,6 +58,7 @@ from safecase.concerns.models import (
     Triage,
 )
 from safecase.concerns.patterns import normalise
+from safecase.demo.bulk import insert_objects
 from safecase.demo.personas import DEMO_DOMAIN, DEMO_PASSWORD
 from safecase.demo.scale_cases import CASE_MODELS, CaseMaker
 from safecase.people.models import Person, PersonKind
@@ -319,7 +320,7 @@ class _Loader:
             ):
                 rows = self.buffers.pop(model, [])
                 if rows:
-                    model.objects.bulk_create(rows, batch_size=self.batch)
+                    insert_objects(model, rows)
 
     # --- organisations, staff and people -------------------------------------------------------
 
