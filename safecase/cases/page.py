@@ -28,14 +28,14 @@ from safecase.core.actors import Actor
 # (key, tab label, URL name); the allegation tab only on an allegation's case.
 PARTS: tuple[tuple[str, str, str], ...] = (
     ("overview", "Overview", "cases:detail"),
-    ("risk", "Risk", "case_risk:index"),
-    ("referrals", "Referrals", "case_referrals:index"),
-    ("allegation", "Allegation", "case_allegations:index"),
-    ("investigation", "Investigation", "case_investigations:index"),
-    ("decision", "Decision and appeal", "case_decisions:index"),
-    ("learning", "Learning", "case_learning:index"),
-    ("notes", "Notes and supervision", "case_notes:index"),
-    ("tasks", "Tasks", "case_tasks:index"),
+    ("risk", "Risk", "cases:case_risk:index"),
+    ("referrals", "Referrals", "cases:case_referrals:index"),
+    ("allegation", "Allegation", "cases:case_allegations:index"),
+    ("investigation", "Investigation", "cases:case_investigations:index"),
+    ("decision", "Decision and appeal", "cases:case_decisions:index"),
+    ("learning", "Learning", "cases:case_learning:index"),
+    ("notes", "Notes and supervision", "cases:case_notes:index"),
+    ("tasks", "Tasks", "cases:case_tasks:index"),
 )
 
 
