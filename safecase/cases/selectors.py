@@ -11,10 +11,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 
-from safecase.access.models import RecordRestriction
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
 from safecase.access.scoping import restrict
@@ -130,7 +128,6 @@ class CaseDetail:
     past_team: list[CaseTeamMember]
     history: list[StageChange]
     moves: list[transitions.Move]
-    is_restricted: bool
     # Only the owning organisation changes a case; a partner with a share only reads it.
     may_change: bool
 
@@ -166,10 +163,6 @@ def case_detail(actor: Actor, case: Case) -> CaseDetail:
         .select_related("changed_by")
         .order_by("-created_at")[:DETAIL_LIMIT]
     )
-    content_type = ContentType.objects.get_for_model(Case)
-    restricted = RecordRestriction.objects.filter(
-        content_type=content_type, object_id=case.pk.hex
-    ).exists()
     may_change = case.organisation_id == actor.organisation_id
     moves = case_moves(actor, case)
     return CaseDetail(
@@ -180,7 +173,6 @@ def case_detail(actor: Actor, case: Case) -> CaseDetail:
         past_team=[m for m in team_rows if not m.is_current],
         history=history,
         moves=moves,
-        is_restricted=restricted,
         may_change=may_change,
     )
 

@@ -4,8 +4,6 @@ the lines the actions keep are exactly what a rebuild makes."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from conftest import actor_for
@@ -16,6 +14,7 @@ from safecase.cases.models import Case
 from safecase.cases.tests.helpers import open_case, restricted_case, second_lead
 from safecase.concerns import chronology as concern_chronology
 from safecase.concerns import selectors
+from safecase.concerns.tests.test_chronology_lines import lines
 from safecase.core.actors import Actor
 from safecase.demo.personas import DemoWorld
 from safecase.people.actions import person_create, person_merge
@@ -37,11 +36,6 @@ def add(actor: Actor, case: Case, person: Person, role: str = SubjectRole.SUBJEC
 
 def titles(actor: Actor, person: Person) -> list[str]:
     return [e.title for e in selectors.person_chronology(actor, person) if e.case_id]
-
-
-def lines() -> set[tuple[Any, ...]]:
-    fields = [f.attname for f in ChronologyItem._meta.concrete_fields if f.attname != "id"]
-    return set(ChronologyItem.objects.values_list(*fields))
 
 
 def test_a_case_and_its_moves_appear_in_the_childs_chronology(world: DemoWorld) -> None:
