@@ -44,6 +44,7 @@ PERSONAS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("lead", "Lena Lead", "secondary", (Role.LEAD,)),
     ("deputy", "Dev Deputy", "secondary", (Role.DEPUTY_LEAD,)),
     ("case_worker", "Cass Worker", "secondary", (Role.CASE_WORKER,)),
+    ("supervisor", "Sam Supervisor", "secondary", (Role.SUPERVISOR,)),
     ("org_admin", "Ada Admin", "secondary", (Role.ORG_ADMIN,)),
     ("auditor", "Audrey Auditor", "secondary", (Role.AUDITOR,)),
     ("partner_with_share", "Parveen Police", "police", (Role.AGENCY_PRACTITIONER,)),

@@ -14,6 +14,7 @@ from safecase.access.permissions import Permission
 from safecase.access.policy import can
 from safecase.access.roles import Role
 from safecase.accounts.models import Membership
+from safecase.cases.parts import home_panels
 from safecase.concerns import selectors as concern_selectors
 from safecase.concerns.choices import ActionStatus
 from safecase.concerns.models import ConcernAction
@@ -70,6 +71,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "role_labels": role_labels,
             "member_count": member_count,
             "work": work,
+            # The case parts' panels (overdue risk reviews, tasks...), by permission.
+            "case_panels": home_panels(actor) if actor.organisation_id else [],
         },
     )
 
