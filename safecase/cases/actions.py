@@ -21,7 +21,7 @@ from safecase.access.policy import can, require
 from safecase.accounts.models import Membership, User
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
-from safecase.cases import chronology, guards, selectors, transitions
+from safecase.cases import chronology, guards, parts, selectors, transitions
 from safecase.cases.choices import CaseKind, CaseStatus, Stage, SubjectRole, TeamRole
 from safecase.cases.models import (
     Case,
@@ -295,6 +295,8 @@ def case_advance_stage(
     closing = to_stage == Stage.CLOSED
     now = timezone.now()
     from_stage = case.stage
+    # The parts' conditions (an approved closure, a recorded decision...), before any write.
+    parts.check_stage_move(actor, case, from_stage, to_stage)
     _bump(
         case,
         version,

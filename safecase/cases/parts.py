@@ -5,6 +5,10 @@ pages and records that belong to no one part, through registries filled in each 
 - ``register_section``: the part's content of the case as plain data (headings, dates,
   text). The decision's frozen snapshot (what the decision makers could see) and the case
   bundle PDF are both made of these sections, so the two always agree on what a case holds.
+- ``register_stage_check``: a part's condition on a stage move, called by
+  ``case_advance_stage`` inside its transaction before the move is written (closure needs the
+  supervisor's approval where the gate is on; leaving the decision stage needs a decision).
+  A check refuses by raising DomainError with a message that says what to do first.
 - ``register_home_panel``: a panel on the home page (overdue reviews, tasks due...), shown to
   whoever holds its permission, its numbers counted from the reader's own access scoping.
 """
@@ -47,7 +51,11 @@ class HomePanel:
     context: Callable[[Actor], dict[str, Any]]
 
 
+# (actor, case, from_stage, to_stage) -> None, or raises DomainError.
+StageCheck = Callable[[Actor, Any, str, str], None]
+
 _SECTIONS: dict[str, Section] = {}
+_STAGE_CHECKS: dict[str, StageCheck] = {}
 _PANELS: dict[str, HomePanel] = {}
 
 
@@ -69,6 +77,16 @@ def case_sections(case: Any) -> list[dict[str, Any]]:
         if entries:
             out.append({"key": section.key, "title": section.title, "entries": entries})
     return out
+
+
+def register_stage_check(key: str, check: StageCheck) -> StageCheck:
+    _STAGE_CHECKS[key] = check
+    return check
+
+
+def check_stage_move(actor: Actor, case: Any, from_stage: str, to_stage: str) -> None:
+    for key in sorted(_STAGE_CHECKS):
+        _STAGE_CHECKS[key](actor, case, from_stage, to_stage)
 
 
 def register_home_panel(panel: HomePanel) -> HomePanel:
