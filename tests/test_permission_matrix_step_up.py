@@ -4,7 +4,8 @@ The step-up page is every signed-in user's own (``account.self``): each persona 
 and a wrong code is refused (422) for each, with no access denial. The chronology downloads are
 run twice: by sessions that have not stepped up (whoever may read people is sent to the step-up
 page, the others get their 403) and by sessions that stepped up a moment ago (the Riverside team
-downloads, other readers get 404 for a child outside their scope, the others still 403).
+downloads, other readers get 404 for a child outside their scope, the others still 403). The
+case bundle alike: only the owning organisation's case team downloads it once stepped up.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import pytest
 
 import tests.matrix
 from safecase.accounts.tests.stepping_up import stepped_up_client
+from safecase.cases.models import Case
+from safecase.cases.tests.helpers import open_case
 from safecase.core.actors import Actor
 from safecase.demo.personas import DemoWorld
 from safecase.people.actions import person_create
@@ -33,6 +36,9 @@ PEOPLE_READERS = (
     "primary_lead",
 )
 RIVERSIDE_TEAM = {"lead": 200, "deputy": 200, "case_worker": 200}
+# Whoever holds case.view; only Riverside's own case team may export Riverside's case (a
+# partner reading it through a share exports nothing: 404, as for anyone else outside).
+CASE_READERS = ("lead", "deputy", "case_worker", *PEOPLE_READERS[3:])
 
 
 def _riverside_child(world: DemoWorld) -> str:
@@ -49,6 +55,12 @@ def _pdf(world: DemoWorld) -> str:
     return f"/people/{_riverside_child(world)}/chronology.pdf"
 
 
+def _bundle(world: DemoWorld) -> str:
+    case = Case.objects.filter(organisation=world.organisations["secondary"]).first()
+    assert case is not None
+    return f"/cases/{case.pk}/bundle.pdf"
+
+
 @pytest.fixture
 def world_with_child(world: DemoWorld) -> DemoWorld:
     person_create(
@@ -61,6 +73,7 @@ def world_with_child(world: DemoWorld) -> DemoWorld:
         given_names="Matrix",
         family_name="Child",
     )
+    open_case(world)  # Riverside's case, for the case bundle
     return world
 
 
@@ -96,6 +109,13 @@ NOT_STEPPED_UP = [
         403,
         dict.fromkeys(PEOPLE_READERS, 302),
     ),
+    Endpoint(
+        "case bundle before stepping up",
+        "GET",
+        _bundle,
+        403,
+        dict.fromkeys(CASE_READERS, 302),
+    ),
 ]
 
 STEPPED_UP = [
@@ -112,6 +132,13 @@ STEPPED_UP = [
         _pdf,
         403,
         {**dict.fromkeys(PEOPLE_READERS, 404), **RIVERSIDE_TEAM},
+    ),
+    Endpoint(
+        "case bundle once stepped up",
+        "GET",
+        _bundle,
+        403,
+        {**dict.fromkeys(CASE_READERS, 404), **RIVERSIDE_TEAM},
     ),
     # Stepped up a moment ago: the page sends the user straight on to the download.
     Endpoint(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import F, Prefetch, QuerySet
@@ -42,10 +43,11 @@ def _with_roles(memberships: QuerySet[Membership], annotations: dict[str, Any]) 
     for pk, membership in by_pk.items():
         # What prefetch_related("roles") would leave: the related manager answers from it.
         # Based on the real query, so a chained .filter() or .values() still asks the database.
-        cached = MembershipRole.objects.filter(membership_id=pk)
-        cached._result_cache = roles[pk]  # type: ignore[attr-defined]
+        # Any: private QuerySet attributes, which the stubs know only on some import orders.
+        cached: Any = MembershipRole.objects.filter(membership_id=cast("uuid.UUID", pk))
+        cached._result_cache = roles[pk]
         cached._prefetch_done = True
-        membership._prefetched_objects_cache = {"roles": cached}  # type: ignore[attr-defined]
+        setattr(membership, "_prefetched_objects_cache", {"roles": cached})  # noqa: B010
     return list(by_pk.values())
 
 

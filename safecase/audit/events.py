@@ -77,6 +77,7 @@ class AuditAction(models.TextChoices):
     # Cases (issue 4)
     CASE_OPENED = "case.opened", "Case opened"
     CASE_CONCERN_ADDED = "case.concern_added", "Concern added to a case"
+    CASE_BUNDLE_EXPORTED = "case.bundle_exported", "Case bundle exported"
     CASE_SUBJECT_ADDED = "case.subject_added", "Person added to a case"
     CASE_STAGE_ADVANCED = "case.stage_advanced", "Case moved to another stage"
     CASE_ALLOCATED = "case.allocated", "Case allocated to a team member"

@@ -180,6 +180,11 @@ def subject_added(case: Case, subject: CaseSubject) -> None:
     _write(_line(facts, subject.person_id, event) for event in _events({case.pk: facts}))
 
 
+def events_of(case: Case) -> list[Event]:
+    """Every event on one case, from every part's source (the case bundle's chronology)."""
+    return list(_events({case.pk: facts_of(case)}))
+
+
 def _events(cases: dict[Any, CaseFacts]) -> Iterator[Event]:
     for source in _SOURCES:
         yield from source(cases)

@@ -17,6 +17,8 @@ from safecase.access.permissions import Permission
 from safecase.access.policy import can
 from safecase.access.scoping import restrict
 from safecase.accounts.models import Membership, User
+from safecase.audit.events import AuditAction
+from safecase.audit.models import AuditEvent
 from safecase.cases import transitions
 from safecase.cases.choices import CaseKind, CaseStatus, Stage, TeamRole
 from safecase.cases.models import (
@@ -313,4 +315,16 @@ def cases_open_for_concern(actor: Actor, concern: Concern) -> list[Case]:
         .exclude(case_concerns__concern_id=concern.pk)
         .select_related("case_type")
         .order_by("-opened_at")[:DETAIL_LIMIT]
+    )
+
+
+def bundle_exports(case: Case, limit: int = 5) -> list[AuditEvent]:
+    """The case's latest bundle exports (who, when, the file's SHA-256), from the audit
+    trail itself, so the page lists exactly what the trail holds."""
+    return list(
+        AuditEvent.objects.filter(
+            subject_type=Case._meta.label_lower,
+            subject_id=str(case.pk),
+            action=AuditAction.CASE_BUNDLE_EXPORTED,
+        ).order_by("-occurred_at", "-seq")[:limit]
     )

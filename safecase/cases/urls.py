@@ -15,6 +15,7 @@ urlpatterns = [
     path("risk/", include("safecase.cases.risk.urls_org")),
     path("<uuid:case_id>/", views.case_detail, name="detail"),
     path("<uuid:case_id>/stage/", views.case_stage, name="stage"),
+    path("<uuid:case_id>/bundle.pdf", views.case_bundle, name="bundle"),
     path("<uuid:case_id>/allocate/", views.case_allocate, name="allocate"),
     path("<uuid:case_id>/concerns/", views.case_add_concern, name="add_concern"),
     path("<uuid:case_id>/subjects/", views.case_add_subject, name="add_subject"),

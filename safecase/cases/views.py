@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safecase.access.decorators import requires
@@ -20,7 +21,8 @@ from safecase.access.lookups import access_object
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
 from safecase.accounts.models import User
-from safecase.cases import actions, selectors
+from safecase.accounts.step_up import requires_recent_step_up
+from safecase.cases import actions, bundle, selectors
 from safecase.cases.choices import CaseStatus, TeamRole
 from safecase.cases.forms import (
     AddConcernForm,
@@ -145,7 +147,12 @@ def _detail_page(
     may_manage = (
         not case.is_closed and detail.may_change and can(actor, Permission.CASE_MANAGE, case)
     )
-    context: dict[str, Any] = {"case": case, "detail": detail, "may_manage": may_manage}
+    context: dict[str, Any] = {
+        "case": case,
+        "detail": detail,
+        "may_manage": may_manage,
+        "bundle_exports": selectors.bundle_exports(case) if detail.may_change else [],
+    }
     # The form with errors, if any, as "form": the layout's title then starts with "Error:".
     failed = forms.get("concern_form") or forms.get("subject_form")
     if failed is not None:
@@ -389,3 +396,33 @@ def concern_to_case(request: HttpRequest, concern_id: str) -> HttpResponse:
         {"form": form, "concern": concern, "open_cases": open_cases},
         status=status,
     )
+
+
+@requires(Permission.CASE_VIEW)
+@require_http_methods(["GET"])
+@requires_recent_step_up
+def case_bundle(request: HttpRequest, case_id: str) -> HttpResponse:
+    """The case bundle PDF (bundle.py), for the owning organisation; needs a step-up like
+    every export (ADR 0007), and its SHA-256 is audited before the file leaves."""
+    actor = request.actor  # type: ignore[attr-defined]
+    # No record.viewed event: the export event is the record of this read.
+    case = case_or_404(request, case_id, Permission.CASE_VIEW, own=True)
+    content = bundle.bundle_of(actor, case)
+    user = actor.user
+    data = bundle.bundle_pdf(
+        content, generated_by=user.full_name or user.email if user else actor.label
+    )
+    digest = bundle.record_bundle_export(
+        actor=actor, case=case, data=data, sections=len(content.sections)
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(True, bundle.bundle_filename(case)) or "attachment"
+    )
+    response["Content-Length"] = str(len(data))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # The hash the audit trail holds, so whoever receives the file can check it.
+    response["X-Safecase-SHA256"] = digest
+    return response

@@ -295,6 +295,7 @@ def test_demo_personas_in_a_demo_installation_skip_it_as_they_skip_mfa(
 EXPORT_ROUTES = {
     "people/<uuid:person_id>/chronology.csv",
     "people/<uuid:person_id>/chronology.pdf",
+    "cases/<uuid:case_id>/bundle.pdf",
 }
 # Downloads that are not exports of case content (docs/adr/0007).
 NOT_EXPORTS = {"concerns/attachments/<uuid:attachment_id>/"}
