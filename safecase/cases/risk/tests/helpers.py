@@ -13,7 +13,11 @@ from safecase.cases.models import Case
 from safecase.cases.risk import actions, selectors
 from safecase.cases.risk.models import ApprovalRequest, RiskAssessmentVersion
 from safecase.core.actors import Actor
-from safecase.demo.personas import DemoWorld
+
+# The demo world (safecase.demo.personas.DemoWorld). The import contract keeps safecase.cases.*
+# from importing safecase.demo, and its exception for tests covers safecase.<app>.tests only,
+# not a nested app's: so the world is typed loosely here.
+DemoWorld = Any
 
 
 def in_days(days: int) -> date:

@@ -12,10 +12,9 @@ from safecase.audit.models import AuditEvent
 from safecase.cases import actions as case_actions
 from safecase.cases.risk import actions, selectors
 from safecase.cases.risk.models import RiskAssessment, RiskAssessmentVersion
-from safecase.cases.risk.tests.helpers import assess, assessment, in_days
+from safecase.cases.risk.tests.helpers import DemoWorld, assess, assessment, in_days
 from safecase.cases.tests.helpers import open_case, restricted_case
 from safecase.core.errors import Conflict, DomainError, NotPermitted
-from safecase.demo.personas import DemoWorld
 
 pytestmark = pytest.mark.django_db
 

@@ -15,6 +15,7 @@ from safecase.cases.risk import actions, selectors
 from safecase.cases.risk.gates import CLOSURE_NEEDS_APPROVAL
 from safecase.cases.risk.models import ApprovalGates, ApprovalRequest
 from safecase.cases.risk.tests.helpers import (
+    DemoWorld,
     assess,
     gates_on,
     lead_and_supervisor,
@@ -22,7 +23,6 @@ from safecase.cases.risk.tests.helpers import (
 )
 from safecase.cases.tests.helpers import open_case
 from safecase.core.errors import Conflict, DomainError, NotPermitted
-from safecase.demo.personas import DemoWorld
 
 pytestmark = pytest.mark.django_db
 
