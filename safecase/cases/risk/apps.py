@@ -27,3 +27,12 @@ class CaseRiskConfig(AppConfig):
                 selectors.home_panel_context,
             )
         )
+        parts.register_home_panel(
+            parts.HomePanel(
+                "risk.approvals_waiting",
+                "case_risk/_approvals_panel.html",
+                Permission.CASE_SUPERVISE,
+                21,
+                selectors.approvals_panel_context,
+            )
+        )

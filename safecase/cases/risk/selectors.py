@@ -275,3 +275,13 @@ def home_panel_context(actor: Actor) -> dict[str, Any]:
         "overdue": risk_reviews_overdue(actor, limit=HOME_PANEL_LIMIT),
         "overdue_count": risk_reviews_overdue_count(actor),
     }
+
+
+def pending_approvals_count(actor: Actor) -> int:
+    return ApprovalRequest.objects.filter(
+        case__in=_own_open_cases(actor).values("pk"), status=ApprovalStatus.PENDING
+    ).count()
+
+
+def approvals_panel_context(actor: Actor) -> dict[str, Any]:
+    return {"waiting": pending_approvals_count(actor)}

@@ -81,6 +81,7 @@ def test_the_approvals_page_with_one_and_ten_waiting(world: DemoWorld) -> None:
     _pending(world, 1)
     client = client_for(world.users["supervisor"])
     _same_count(client, "/cases/risk/approvals/", lambda: _pending(world, 9))
+    _same_count(client, "/", lambda: _pending(world, 2))  # the home panel
     case = Case.objects.first()
     assert case is not None
     _same_count(client, f"/cases/{case.pk}/risk/", lambda: _pending(world, 2))

@@ -108,6 +108,7 @@ def test_the_stage_page_says_a_supervisor_must_approve_closure(world: DemoWorld)
     assert asked.status_code == 302
     request = ApprovalRequest.objects.get(case=case)
     supervisor = client_for(world.users["supervisor"])
+    assert b"1 waiting" in supervisor.get("/").content
     listed = supervisor.get("/cases/risk/approvals/")
     assert [r.pk for r in listed.context["rows"]] == [request.pk]
     decide = f"/cases/risk/approvals/{request.pk}/"
@@ -235,3 +236,21 @@ def test_the_risk_history_section_lists_every_version(world: DemoWorld) -> None:
         "Version 2: low risk",
     ]
     assert "Reason: Family engaging with support." in section["entries"][1]["body"]
+
+
+def test_a_restricted_cases_request_is_never_listed_or_counted_for_the_supervisor(
+    world: DemoWorld,
+) -> None:
+    gates_on(world)
+    hidden = restricted_case(world, "case_worker")
+    actions.approval_request(
+        actor=actor_for(world, "case_worker"),
+        case=hidden,
+        kind="closure",
+        reason="The allegation is unfounded; asking to close.",
+    )
+    supervisor = client_for(world.users["supervisor"])
+    assert supervisor.get("/cases/risk/approvals/").context["rows"] == []
+    assert b"Nothing is waiting for a supervisor" in supervisor.get("/").content
+    request = ApprovalRequest.objects.get(case=hidden)
+    assert supervisor.get(f"/cases/risk/approvals/{request.pk}/").status_code == 404
