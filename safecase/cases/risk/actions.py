@@ -89,6 +89,13 @@ def _measures(measures: list[str], other: str) -> tuple[list[str], str]:
     return chosen, other
 
 
+def _hold(case: Case) -> None:
+    """Hold the case's row until the transaction ends, so two first assessments (or two
+    requests) of one case made at once are taken one after the other: the second then meets
+    the first and is refused (stale, or one already waiting), never a database error."""
+    Case.objects.select_for_update().filter(pk=case.pk).exists()
+
+
 @transaction.atomic(durable=True)
 def risk_assess(
     *,
@@ -129,6 +136,7 @@ def risk_assess(
     review_on = _review_date(next_review_on)
     why = guards.required_text(reason, "the reason for this assessment", limit=TEXT_LIMIT)
     now = timezone.now()
+    _hold(case)
     assessment = RiskAssessment.objects.select_for_update().filter(case=case).first()
     current = assessment.version if assessment is not None else 0
     if version != current:
@@ -208,11 +216,13 @@ def _supersede_pending_risk_requests(case: Case, now: Any) -> list[str]:
     )
     ids = sorted(str(pk) for pk in pending.values_list("pk", flat=True))
     if ids:
-        RiskAssessmentVersion.objects.filter(approval_requests__pk__in=ids).update(
-            approval=VersionApproval.SUPERSEDED
-        )
+        # The requests first, then their versions: the order approval_decide takes them in,
+        # so the two never wait on each other.
         ApprovalRequest.objects.filter(pk__in=ids).update(
             status=ApprovalStatus.SUPERSEDED, version=F("version") + 1, updated_at=now
+        )
+        RiskAssessmentVersion.objects.filter(approval_requests__pk__in=ids).update(
+            approval=VersionApproval.SUPERSEDED
         )
     return ids
 
@@ -237,6 +247,7 @@ def approval_request(*, actor: Actor, case: Case, kind: str, reason: str) -> App
             field="kind",
         )
     why = guards.required_text(reason, "the reason for the request", limit=TEXT_LIMIT)
+    _hold(case)
     risk_version = None
     if kind == GateKind.RISK_VERSION:
         risk_version = (
