@@ -82,6 +82,10 @@ class AuditAction(models.TextChoices):
     CASE_STAGE_ADVANCED = "case.stage_advanced", "Case moved to another stage"
     CASE_ALLOCATED = "case.allocated", "Case allocated to a team member"
     # --- case_risk (the case's risk part) ---
+    RISK_ASSESSED = "case_risk.assessed", "Risk assessment recorded (a new version)"
+    APPROVAL_REQUESTED = "case_risk.approval_requested", "Supervisor's approval requested"
+    APPROVAL_DECIDED = "case_risk.approval_decided", "Approval request decided"
+    APPROVAL_GATES_CHANGED = "case_risk.gates_changed", "Approval gates changed"
 
     # --- case_referrals (the case's referrals part) ---
 

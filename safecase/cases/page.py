@@ -23,6 +23,7 @@ from safecase.access.permissions import Permission
 from safecase.cases import selectors
 from safecase.cases.choices import Workflow
 from safecase.cases.models import Case
+from safecase.cases.risk.selectors import current_risk  # the header's current risk (ADR 0012)
 from safecase.core.actors import Actor
 
 # (key, tab label, URL name); the allegation tab only on an allegation's case.
@@ -93,8 +94,13 @@ def _tabs(case: Case, current: str) -> list[Tab]:
 
 
 def case_header(actor: Actor, case: Case, *, current: str) -> CaseHeader:
-    """The header of every case page, in a fixed number of queries."""
-    return CaseHeader(case=case, is_restricted=is_restricted(case), tabs=_tabs(case, current))
+    """The header of every case page, in a fixed number of queries (the current risk: one)."""
+    return CaseHeader(
+        case=case,
+        is_restricted=is_restricted(case),
+        tabs=_tabs(case, current),
+        risk=current_risk(case),
+    )
 
 
 def render_case_page(
