@@ -95,3 +95,12 @@ def build_demo_cases(world: DemoWorld) -> None:
         reason="Referred to the LADO by phone within one working day; the coach is not to "
         "run sessions until the LADO's advice.",
     )
+
+
+def build_demo_case_parts(world: DemoWorld) -> None:
+    """What each part of a case adds to the demo cases (risk, referrals, investigation...),
+    in the order a case meets them. Each builder is idempotent. Runs after build_demo_cases."""
+    from safecase.cases.risk.demo import build_demo_risk
+
+    for build in (build_demo_risk,):
+        build(world)

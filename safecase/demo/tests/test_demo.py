@@ -51,3 +51,23 @@ def test_the_demo_holds_an_allegation_against_a_coach_at_the_lado_referral(
         "subject",
     ]
     assert verify_all().ok
+
+
+def test_the_case_parts_add_to_the_demo_allegation_once(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Every part's builder runs (twice, changing nothing the second time)."""
+    from safecase.cases.models import Case
+    from safecase.cases.risk.models import RiskAssessmentVersion
+    from safecase.demo.cases import ALLEGATION_TITLE, build_demo_case_parts, build_demo_cases
+
+    with django_capture_on_commit_callbacks(execute=True):
+        world = build_demo_world()
+        build_demo_concerns(world)
+        build_demo_cases(world)
+        build_demo_case_parts(world)
+        counts = {"risk": RiskAssessmentVersion.objects.count()}
+        build_demo_case_parts(world)
+    case = Case.objects.get(title=ALLEGATION_TITLE)
+    assert RiskAssessmentVersion.objects.filter(assessment__case=case).exists()
+    assert counts == {"risk": RiskAssessmentVersion.objects.count()}
