@@ -37,6 +37,7 @@ from safecase.cases.notes.models import (
 )
 from safecase.core.actors import Actor
 from safecase.core.errors import DomainError, NotPermitted
+from safecase.people.models import ChronologyItem
 
 TEXT_LIMIT = 20_000
 # A few minutes' grace for a clock a little ahead of the server's.
@@ -208,8 +209,9 @@ def note_edit(
         raise guards.stale("This note")
     note.refresh_from_db()
     if note.visibility == NoteVisibility.SAFEGUARDING_TEAM:
-        event = _note_event(case, note)
-        chronology.event_changed(note.pk, title=event.title, summary=event.summary)
+        # The line's date may move with occurred_at: write the note's lines again.
+        ChronologyItem.objects.filter(source_id=note.pk, case_id=case.pk).delete()
+        chronology.event_added(case, _note_event(case, note))
     recorder.record(
         actor=actor,
         action=AuditAction.CASE_NOTE_EDITED,
