@@ -38,6 +38,7 @@ from safecase.cases import selectors as case_selectors
 from safecase.cases.models import Case
 from safecase.cases.notes import actions, selectors
 from safecase.cases.notes.choices import NoteKind, NoteVisibility
+from safecase.cases.notes.lookups import note_or_404
 from safecase.cases.notes.models import (
     EDIT_WINDOW_HOURS,
     CaseNote,
@@ -212,10 +213,7 @@ def _require_writer(actor: Actor) -> None:
 
 
 def _note(actor: Actor, case: Case, note_id: str) -> CaseNote:
-    notes = selectors.with_details(selectors.notes_visible_to(actor).filter(case_id=case.pk))
-    return access_object(
-        actor, notes.select_related("case__case_type"), note_id, Permission.CASE_VIEW
-    )
+    return note_or_404(actor, case, note_id)
 
 
 def _note_response(actor: Actor, case: Case, note_id: Any, *, new: bool = False) -> Response:
@@ -479,13 +477,16 @@ class OwnScheduleApi(RecordApiView):
 
     @extend_schema(
         summary="Your supervision schedule",
-        description="404 when no supervisor has set you one.",
+        description="With null schedule fields when no supervisor has set you one.",
         responses={200: ScheduleStatusOutputSerializer, **error_responses(404)},
     )
     def get(self, request: Request) -> Response:
         row = selectors.own_schedule(self.actor)
-        if row is None:
-            raise exceptions.NotFound("No supervisor has set you a supervision schedule.")
+        if row is None:  # no schedule set: the fields of one are null
+            user = self.actor.user
+            row = selectors.ScheduleStatus(
+                worker_id=user.pk, name=user.full_name or user.email, schedule=None
+            )
         return Response(ScheduleStatusOutputSerializer(row).data)
 
 

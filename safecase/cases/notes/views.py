@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from safecase.access.decorators import forbidden, requires
-from safecase.access.lookups import access_object
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
 from safecase.accounts.models import User
@@ -32,6 +31,7 @@ from safecase.cases.notes.forms import (
     ScheduleForm,
     SupervisionForm,
 )
+from safecase.cases.notes.lookups import note_or_404
 from safecase.cases.notes.models import CaseNote, SupervisionSchedule
 from safecase.cases.page import case_or_404, render_case_page
 from safecase.cases.selectors import organisation_members
@@ -49,9 +49,7 @@ def _may_write(actor: Actor) -> bool:
 
 
 def _note(request: HttpRequest, case: Case, note_id: str) -> CaseNote:
-    actor = request.actor  # type: ignore[attr-defined]
-    notes = selectors.notes_visible_to(actor).filter(case_id=case.pk).select_related("author")
-    return access_object(actor, notes, note_id, Permission.CASE_VIEW)
+    return note_or_404(request.actor, case, note_id)  # type: ignore[attr-defined]
 
 
 @requires(Permission.CASE_VIEW)
