@@ -14,13 +14,31 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from conftest import DemoWorld
+from conftest import DemoWorld, actor_for
+from safecase.accounts import auth_actions
 from safecase.cases.notes.models import CaseNote, SupervisionSchedule
 from safecase.cases.notes.tests.helpers import deputys_case, write_note
 
 pytestmark = pytest.mark.django_db
 
 Api = Callable[[str], Client]
+
+
+@pytest.fixture
+def api(world: DemoWorld) -> Api:
+    """A client for a persona, authenticated by a personal token made with MFA (as the API
+    tests' own fixture, which this package may not import)."""
+    clients: dict[str, Client] = {}
+
+    def client_for(persona: str) -> Client:
+        if persona not in clients:
+            _, secret = auth_actions.api_token_create(
+                actor=actor_for(world, persona), name="tests", days=30, with_mfa=True
+            )
+            clients[persona] = Client(headers={"authorization": f"Bearer {secret}"})
+        return clients[persona]
+
+    return client_for
 
 
 def _send(
