@@ -36,7 +36,7 @@ from safecase.cases.notes.models import (
     SupervisionSchedule,
 )
 from safecase.core.actors import Actor
-from safecase.core.errors import DomainError, NotPermitted
+from safecase.core.errors import Conflict, DomainError, NotPermitted
 from safecase.people.models import ChronologyItem
 
 TEXT_LIMIT = 20_000
@@ -382,6 +382,11 @@ def schedule_set(
             set_by=actor.user,
         )
     else:
+        if version is None:
+            raise Conflict(
+                f"{worker.full_name or worker.email} already has a supervision schedule: "
+                "change that one (from the schedules page) rather than set another."
+            )
         if version != existing.version:
             raise guards.stale("This schedule")
         before = {"every_weeks": existing.every_weeks, "starts_on": existing.starts_on.isoformat()}

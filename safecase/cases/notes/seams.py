@@ -65,6 +65,8 @@ def _note_body(note: Any) -> str:
 
 
 def section_entries(case: Any) -> list[parts.Entry]:
+    if getattr(case, "pk", None) is None:
+        return []  # a case not saved (or a stand-in, as in the seam's own tests) has no notes
     from django.db.models import Prefetch
 
     from safecase.cases.notes.models import CaseNote, CaseNoteAddendum

@@ -145,7 +145,7 @@ def test_setting_a_schedule_and_changing_it_under_its_version(world: DemoWorld) 
         actions.schedule_set(
             actor=supervisor, worker=worker, every_weeks=2, starts_on=date(2026, 9, 1), version=1
         )
-    with pytest.raises(Conflict):  # a new-schedule form for a worker who has one since
+    with pytest.raises(Conflict, match="already has a supervision schedule"):
         actions.schedule_set(
             actor=supervisor, worker=worker, every_weeks=2, starts_on=date(2026, 9, 1)
         )
