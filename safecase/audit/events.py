@@ -100,6 +100,11 @@ class AuditAction(models.TextChoices):
     # --- case_learning (the case's learning part) ---
 
     # --- case_notes (the case's notes part) ---
+    CASE_NOTE_ADDED = "case_note.added", "Case note written"
+    CASE_NOTE_EDITED = "case_note.edited", "Case note edited by its author"
+    CASE_NOTE_ADDENDUM_ADDED = "case_note.addendum_added", "Addendum added to a case note"
+    SUPERVISION_RECORDED = "supervision.recorded", "Supervision on a case recorded"
+    SUPERVISION_SCHEDULE_SET = "supervision.schedule_set", "Supervision schedule set"
 
     # In-app notifications
     NOTIFICATION_SENT = "notification.sent", "Notification sent"
