@@ -100,7 +100,8 @@ def build_demo_cases(world: DemoWorld) -> None:
 def build_demo_case_parts(world: DemoWorld) -> None:
     """What each part of a case adds to the demo cases (risk, referrals, investigation...),
     in the order a case meets them. Each builder is idempotent. Runs after build_demo_cases."""
+    from safecase.cases.notes.demo import build_demo_notes
     from safecase.cases.risk.demo import build_demo_risk
 
-    for build in (build_demo_risk,):
+    for build in (build_demo_risk, build_demo_notes):
         build(world)
