@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safecase.access.decorators import requires
+from safecase.access.decorators import forbidden, requires
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
 from safecase.cases import selectors as case_selectors
@@ -138,9 +138,9 @@ def change_status(request: HttpRequest, case_id: str, task_id: str) -> HttpRespo
         except Conflict as exc:
             form.add_error(None, exc.message)
             status = 409
-        except NotPermitted as exc:
-            form.add_error(None, exc.message)
-            status = 403
+        except NotPermitted:
+            # Someone who may see the case but neither owns the task nor manages the case.
+            return forbidden(request, Permission.CASE_MANAGE)
         except DomainError as exc:
             _form_error(form, exc)
         else:

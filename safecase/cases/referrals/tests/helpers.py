@@ -7,11 +7,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from conftest import actor_for
+from conftest import (
+    DemoWorld,  # the demo world, as the fixtures build it
+    actor_for,
+)
 from safecase.cases.models import Case
 from safecase.cases.referrals import actions
 from safecase.cases.referrals.models import ExternalReferral, ReferralAgency
-from safecase.demo.personas import DemoWorld
 
 
 def agency(code: str) -> ReferralAgency:

@@ -12,7 +12,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from conftest import actor_for
+from conftest import (
+    DemoWorld,  # the demo world, as the fixtures build it
+    actor_for,
+)
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.cases import actions as case_actions
@@ -29,7 +32,6 @@ from safecase.cases.tests.helpers import open_case, restricted_case
 from safecase.concerns import selectors as concern_selectors
 from safecase.concerns.tests.test_chronology_lines import lines
 from safecase.core.errors import Conflict, DomainError, NotPermitted
-from safecase.demo.personas import DemoWorld
 from safecase.people.actions import person_create
 from safecase.people.models import ChronologyItem
 
