@@ -122,7 +122,7 @@ def change_status(request: HttpRequest, case_id: str, task_id: str) -> HttpRespo
     if task is None:
         raise Http404
     task.case = case
-    form = TaskStatusForm(request.POST, prefix=f"t{task.pk.hex[:8]}")
+    form = TaskStatusForm(request.POST)
     status = 422
     if form.is_valid():
         data = form.cleaned_data
