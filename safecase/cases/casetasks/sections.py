@@ -9,8 +9,11 @@ from safecase.cases.parts import Entry
 
 
 def read(case: Any) -> list[Entry]:
+    case_id = getattr(case, "pk", None)
+    if case_id is None:  # not a saved case: nothing of it recorded here
+        return []
     rows = (
-        CaseTask.objects.filter(case_id=case.pk)
+        CaseTask.objects.filter(case_id=case_id)
         .select_related("owner", "closed_by")
         .order_by("created_at", "id")
     )

@@ -9,8 +9,11 @@ from safecase.cases.referrals.models import ExternalReferral
 
 
 def read(case: Any) -> list[Entry]:
+    case_id = getattr(case, "pk", None)
+    if case_id is None:  # not a saved case: nothing of it recorded here
+        return []
     rows = (
-        ExternalReferral.objects.filter(case_id=case.pk)
+        ExternalReferral.objects.filter(case_id=case_id)
         .select_related("agency", "made_by")
         .prefetch_related("escalations")
         .order_by("made_at", "id")
