@@ -19,7 +19,7 @@ from safecase.core.models import BaseModel
 
 class CaseTask(BaseModel):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="tasks")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="case_tasks")
     title = models.CharField(max_length=200)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField()

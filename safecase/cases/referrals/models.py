@@ -48,7 +48,9 @@ class ReferralAgency(models.Model):
 
 class ExternalReferral(BaseModel):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="external_referrals"
+    )
     agency = models.ForeignKey(ReferralAgency, on_delete=models.PROTECT, related_name="+")
     made_at = models.DateTimeField()
     made_by = models.ForeignKey(
