@@ -40,12 +40,10 @@ def _may_set(request: HttpRequest, case: Case) -> bool:
     )
 
 
-def _task_form(request: HttpRequest, data: Any = None) -> TaskForm:
+def _task_form(request: HttpRequest, case: Case, data: Any = None) -> TaskForm:
     actor = request.actor  # type: ignore[attr-defined]
     return TaskForm(
-        data,
-        initial={"owner": str(actor.user.pk)},
-        owners=case_selectors.organisation_members(actor),
+        data, initial={"owner": str(actor.user.pk)}, owners=selectors.owner_choices(case)
     )
 
 
@@ -65,7 +63,7 @@ def _page(
         "tasks": tasks,
         "today": timezone.localdate(),
         "may_set": may_set,
-        "task_form": form or (_task_form(request) if may_set else None),
+        "task_form": form or (_task_form(request, case) if may_set else None),
         "closable": {
             t.pk
             for t in tasks
@@ -95,7 +93,7 @@ def index(request: HttpRequest, case_id: str) -> HttpResponse:
 def create(request: HttpRequest, case_id: str) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     case = case_or_404(request, case_id, Permission.CASE_MANAGE, own=True)
-    form = _task_form(request, request.POST)
+    form = _task_form(request, case, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         owner = case_selectors.user_in_organisation(case, data["owner"])

@@ -14,7 +14,7 @@ from conftest import (
 from safecase.cases.casetasks.choices import TaskStatus
 from safecase.cases.casetasks.models import CaseTask
 from safecase.cases.casetasks.tests.test_tasks import overdue, set_task
-from safecase.cases.tests.helpers import open_case
+from safecase.cases.tests.helpers import open_case, restricted_case
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_setting_a_task_through_the_tab(world: DemoWorld) -> None:
     nobody = lead.post(
         f"/cases/{case.pk}/tasks/new/", {**data, "owner": str(world.users["reporter"].pk)}
     )
-    assert nobody.status_code == 422 and b"cannot see this case" in nobody.content
+    assert nobody.status_code == 422 and b"Select a valid choice" in nobody.content
     assert CaseTask.objects.count() == 1
 
 
@@ -65,3 +65,24 @@ def test_my_tasks_lists_mine_overdue_first_with_pages(world: DemoWorld) -> None:
     assert client_for(world.users["lead"]).get("/cases/tasks/").context["rows"] == []
     home = worker.get("/")
     assert b"Your overdue case tasks" in home.content and b"Late task" in home.content
+
+
+def test_only_people_who_may_see_the_case_are_offered_as_owners(world: DemoWorld) -> None:
+    case = open_case(world)
+    offered = {
+        pk
+        for pk, _ in client_for(world.users["lead"])
+        .get(f"/cases/{case.pk}/tasks/")
+        .context["task_form"]
+        .fields["owner"]
+        .choices
+    }
+    users = world.users
+    assert {str(users[p].pk) for p in ("lead", "deputy", "case_worker", "supervisor")} <= offered
+    assert not {str(users[p].pk) for p in ("reporter", "auditor", "org_admin")} & offered
+    secret = restricted_case(world, "case_worker")
+    named = client_for(users["case_worker"]).get(f"/cases/{secret.pk}/tasks/")
+    assert {pk for pk, _ in named.context["task_form"].fields["owner"].choices} == {
+        str(users["deputy"].pk),
+        str(users["case_worker"].pk),
+    }
