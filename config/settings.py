@@ -256,6 +256,9 @@ SAFECASE_CSP = (
 # --- Safeguarding defaults (per-organisation configuration comes later) ----------------------
 # An untriaged concern older than this is shown as overdue on the lead's queue.
 SAFECASE_TRIAGE_OVERDUE_HOURS = env_int("SAFECASE_TRIAGE_OVERDUE_HOURS", 24)
+# Closures beyond the England and Wales bank holidays (safecase/core/calendar.py), as ISO dates:
+# working-day deadlines (a LADO referral's follow-up) skip them.
+SAFECASE_EXTRA_HOLIDAYS = env_list("SAFECASE_EXTRA_HOLIDAYS")
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

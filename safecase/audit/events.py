@@ -88,8 +88,15 @@ class AuditAction(models.TextChoices):
     APPROVAL_GATES_CHANGED = "case_risk.gates_changed", "Approval gates changed"
 
     # --- case_referrals (the case's referrals part) ---
+    CASE_REFERRAL_MADE = "case_referral.made", "External referral recorded"
+    CASE_REFERRAL_RESPONDED = "case_referral.responded", "Response to a referral recorded"
+    CASE_REFERRAL_ESCALATED = "case_referral.escalated", "Unanswered referral escalated"
+    REFERRAL_AGENCY_CHANGED = "case_referral.agency_changed", "Referral agency settings changed"
 
     # --- case_tasks (the case's tasks part) ---
+    CASE_TASK_CREATED = "case_task.created", "Case task set"
+    CASE_TASK_DONE = "case_task.done", "Case task done"
+    CASE_TASK_CANCELLED = "case_task.cancelled", "Case task cancelled"
 
     # --- case_investigations (the case's investigation part) ---
 

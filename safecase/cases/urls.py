@@ -12,6 +12,7 @@ urlpatterns = [
     path("supervision/", include("safecase.cases.notes.urls_org")),
     path("learning/", include("safecase.cases.learning.urls_org")),
     path("tasks/", include("safecase.cases.casetasks.urls_org")),
+    path("referrals/", include("safecase.cases.referrals.urls_org")),
     path("risk/", include("safecase.cases.risk.urls_org")),
     path("<uuid:case_id>/", views.case_detail, name="detail"),
     path("<uuid:case_id>/stage/", views.case_stage, name="stage"),

@@ -1,8 +1,12 @@
-"""Pages of the casetasks part that are about no one case: My case tasks and overdue case work
-(mounted at /cases/tasks/)."""
+"""Pages of the casetasks part that are about no one case: My case tasks (mounted at
+/cases/tasks/)."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from safecase.cases.casetasks import views
 
 app_name = "case_tasks_org"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.my_tasks, name="mine"),
+]
