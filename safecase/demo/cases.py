@@ -101,7 +101,8 @@ def build_demo_case_parts(world: DemoWorld) -> None:
     """What each part of a case adds to the demo cases (risk, referrals, investigation...),
     in the order a case meets them. Each builder is idempotent. Runs after build_demo_cases."""
     from safecase.cases.notes.demo import build_demo_notes
+    from safecase.cases.referrals.demo import build_demo_referrals
     from safecase.cases.risk.demo import build_demo_risk
 
-    for build in (build_demo_risk, build_demo_notes):
+    for build in (build_demo_risk, build_demo_referrals, build_demo_notes):
         build(world)
