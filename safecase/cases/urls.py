@@ -13,6 +13,7 @@ urlpatterns = [
     path("learning/", include("safecase.cases.learning.urls_org")),
     path("tasks/", include("safecase.cases.casetasks.urls_org")),
     path("risk/", include("safecase.cases.risk.urls_org")),
+    path("decisions/", include("safecase.cases.decisions.urls_org")),
     path("<uuid:case_id>/", views.case_detail, name="detail"),
     path("<uuid:case_id>/stage/", views.case_stage, name="stage"),
     path("<uuid:case_id>/allocate/", views.case_allocate, name="allocate"),
