@@ -79,7 +79,8 @@ def _when(value: datetime, *, after: datetime, what: str, field: str) -> datetim
         value = timezone.make_aware(value)
     if value > timezone.now() + CLOCK_SKEW:
         raise DomainError(f"The {what} cannot be in the future.", field=field)
-    if value < after:
+    # Forms give minutes: the minute of ``after`` itself is not "before" it.
+    if value < after.replace(second=0, microsecond=0):
         raise DomainError(
             f"The {what} cannot be before {timezone.localtime(after):%d %b %Y %H:%M}.",
             field=field,
@@ -395,7 +396,7 @@ def appeal_set_panel(
         hearing_at = (
             timezone.make_aware(hearing_at) if timezone.is_naive(hearing_at) else hearing_at
         )
-        if hearing_at < appeal.lodged_at:
+        if hearing_at < appeal.lodged_at.replace(second=0, microsecond=0):
             raise DomainError(
                 "The hearing cannot be before the appeal was lodged.", field="hearing_at"
             )
