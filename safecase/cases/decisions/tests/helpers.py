@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from conftest import actor_for
+from conftest import DEMO_PASSWORD, DemoWorld, actor_for
 from safecase.access.roles import Role
 from safecase.accounts.models import Membership, MembershipRole, User
 from safecase.cases import actions as case_actions
@@ -21,7 +21,6 @@ from safecase.cases.models import Case
 from safecase.cases.tests.helpers import open_case
 from safecase.concerns.tests.test_concerns import submitted_concern
 from safecase.core.actors import Actor
-from safecase.demo.personas import DEMO_PASSWORD, DemoWorld
 from safecase.people.actions import person_create
 from safecase.people.models import Person
 

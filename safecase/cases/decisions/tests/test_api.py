@@ -11,12 +11,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import actor_for
+from conftest import DemoWorld, actor_for
 from safecase.accounts import auth_actions
 from safecase.cases.decisions.models import Appeal, Decision
 from safecase.cases.decisions.tests.helpers import case_at_decision, decide, lodge, panel_of
 from safecase.core.actors import Actor
-from safecase.demo.personas import DemoWorld
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conftest import actor_for
+from conftest import DemoWorld, actor_for
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.cases import actions as case_actions
@@ -39,7 +39,6 @@ from safecase.cases.tests.helpers import restricted_case
 from safecase.concerns import actions as concern_actions
 from safecase.concerns.tests.test_concerns import submitted_concern
 from safecase.core.errors import Conflict, DomainError, NotPermitted
-from safecase.demo.personas import DemoWorld
 
 pytestmark = pytest.mark.django_db
 

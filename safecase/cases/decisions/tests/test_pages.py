@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import actor_for, client_for
+from conftest import DemoWorld, actor_for, client_for
 from safecase.cases import actions as case_actions
 from safecase.cases.decisions import actions, selectors
 from safecase.cases.decisions.choices import AppealOutcome, OptionKind
@@ -27,7 +27,6 @@ from safecase.cases.decisions.tests.helpers import (
 )
 from safecase.cases.models import Case
 from safecase.concerns.tests.test_concerns import submitted_concern
-from safecase.demo.personas import DemoWorld
 
 pytestmark = pytest.mark.django_db
 
