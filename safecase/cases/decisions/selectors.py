@@ -107,9 +107,12 @@ def decision_history(case: Case) -> list[Decision]:
     number of queries."""
     return list(
         _decisions(case)
-        .select_related("recorded_by", "appeal", "supersedes")
+        .select_related("recorded_by", "appeal", "supersedes", "outcome")
         .prefetch_related(
-            "decision_makers", Prefetch("sanctions", DecisionSanction.objects.order_by("label"))
+            "decision_makers",
+            Prefetch(
+                "sanctions", DecisionSanction.objects.select_related("option").order_by("label")
+            ),
         )
         .order_by("-number")[:LIMIT]
     )
@@ -134,8 +137,8 @@ def decision_on(actor: Actor, case_id: Any, decision_id: Any) -> Decision | None
         Decision.objects.filter(
             pk=decision_id, case_id=case_id, case__in=cases_visible_to(actor).values("pk")
         )
-        .select_related("recorded_by", "case")
-        .prefetch_related("decision_makers", "sanctions")
+        .select_related("recorded_by", "case", "outcome", "supersedes")
+        .prefetch_related("decision_makers", "sanctions__option")
         .first()
     )
 

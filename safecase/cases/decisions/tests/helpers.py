@@ -69,13 +69,8 @@ def coach(world: DemoWorld) -> Person:
 def case_at_decision(world: DemoWorld, *, with_coach: bool = True, **extra: Any) -> Case:
     """An allegation case from a concern, with the coach on it, at the decision stage."""
     lead = actor_for(world, "lead")
-    case = open_case(
-        world,
-        code="allegation",
-        title="Allegation against a coach (synthetic)",
-        concern=submitted_concern(world),
-        **extra,
-    )
+    extra.setdefault("title", "Allegation against a coach (synthetic)")
+    case = open_case(world, code="allegation", concern=submitted_concern(world), **extra)
     if with_coach:
         case_actions.case_add_subject(
             actor=lead,
