@@ -7,6 +7,7 @@ class CaseDecisionsConfig(AppConfig):
     verbose_name = "Decisions, sanctions and appeals"
 
     def ready(self) -> None:
+        from safecase.access.permissions import Permission
         from safecase.cases import chronology, parts
         from safecase.cases.decisions import selectors
 
@@ -16,3 +17,12 @@ class CaseDecisionsConfig(AppConfig):
         )
         parts.register_stage_check("decisions.decision_recorded", selectors.check_stage_move)
         chronology.register(selectors.chronology_events)
+        parts.register_home_panel(
+            parts.HomePanel(
+                "decisions.appeals",
+                "case_decisions/_home_panel.html",
+                Permission.CASE_DECIDE,
+                60,
+                selectors.home_panel,
+            )
+        )

@@ -492,3 +492,28 @@ class SanctionInput:
     option: DecisionOption
     detail: str = ""
     ends_on: date | None = None
+
+
+# At most this many appeals listed on the home panel.
+PANEL_LIMIT = 20
+
+
+def home_panel(actor: Actor) -> dict[str, Any]:
+    """Appeals under way on the cases the reader may see (a restricted case only for its
+    named people), oldest lodged first, and the organisation's settings link for the lead.
+    Two queries."""
+    appeals = list(
+        Appeal.objects.filter(outcome="", case__in=cases_visible_to(actor).values("pk"))
+        .select_related("case")
+        .prefetch_related("panel")
+        .order_by("lodged_at")[:PANEL_LIMIT]
+    )
+    return {
+        "appeals": appeals,
+        "may_configure": can(actor, Permission.CONCERN_CONFIGURE),
+        "mine": {
+            a.pk
+            for a in appeals
+            if actor.user is not None and actor.user.pk in {u.pk for u in a.panel.all()}
+        },
+    }

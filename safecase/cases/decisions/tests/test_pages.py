@@ -254,3 +254,12 @@ def test_a_non_panel_decider_sees_no_outcome_to_record_for_them(world: DemoWorld
     )
     assert response.status_code == 422
     assert b"Only a member of the appeal panel records its outcome" in response.content
+
+
+def test_the_home_panel_lists_appeals_under_way_to_decision_makers(world: DemoWorld) -> None:
+    case = case_at_decision(world)
+    lodge(world, case, decide(world, case))
+    home = client_for(world.users["lead"]).get("/")
+    assert b"Appeals under way" in home.content and b"panel not set" in home.content
+    assert case.reference.encode() in home.content
+    assert b"Appeals under way" not in client_for(world.users["case_worker"]).get("/").content
