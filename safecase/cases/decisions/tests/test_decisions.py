@@ -22,7 +22,7 @@ from safecase.cases import parts
 from safecase.cases.choices import Stage
 from safecase.cases.decisions import actions, selectors
 from safecase.cases.decisions.choices import AppealOutcome
-from safecase.cases.decisions.models import Appeal, Decision, DecisionSanction
+from safecase.cases.decisions.models import Appeal, Decision, DecisionOption, DecisionSanction
 from safecase.cases.decisions.tests.helpers import (
     case_at_decision,
     decide,
@@ -456,3 +456,23 @@ def test_a_restricted_case_is_decided_only_by_its_named_people(world: DemoWorld)
     named = decider(world, "named.maker", "Nia Named-Maker")
     with pytest.raises(NotPermitted):
         decide(world, case, named)  # holds case.decide, but is not named either
+
+
+def test_another_organisations_people_and_options_are_refused(world: DemoWorld) -> None:
+    case = case_at_decision(world)
+    with pytest.raises(DomainError, match="active members of your organisation"):
+        selectors.users_of(case, [world.users["primary_lead"].pk])
+    theirs = actions.decision_option_add(
+        actor=actor_for(world, "primary_lead"),
+        kind="outcome",
+        label="Primary's own finding",
+        applies_to="allegation",
+    )
+    with pytest.raises(DomainError, match="outcome from the list"):
+        decide(world, case, outcome=theirs)
+    with pytest.raises(DomainError, match="your organisation's list"):
+        actions.decision_option_set_in_use(
+            actor=actor_for(world, "lead"), option=theirs, in_use=False
+        )
+    assert _count(Decision) == 0
+    assert DecisionOption.objects.get(pk=theirs.pk).is_active

@@ -263,3 +263,18 @@ def test_the_home_panel_lists_appeals_under_way_to_decision_makers(world: DemoWo
     assert b"Appeals under way" in home.content and b"panel not set" in home.content
     assert case.reference.encode() in home.content
     assert b"Appeals under way" not in client_for(world.users["case_worker"]).get("/").content
+
+
+def test_another_cases_appeal_or_organisations_option_is_not_found(world: DemoWorld) -> None:
+    case = case_at_decision(world)
+    appeal = lodge(world, case, decide(world, case))
+    other = case_at_decision(world, title="Another allegation (synthetic)")
+    lead = client_for(world.users["lead"])
+    assert lead.get(_url(other, f"appeal/{appeal.pk}/panel/")).status_code == 404
+    assert lead.get(_url(other, f"{Decision.objects.get().pk}/")).status_code == 404
+    theirs = actions.decision_option_add(
+        actor=actor_for(world, "primary_lead"), kind="sanction", label="Primary's own"
+    )
+    response = lead.post(f"/cases/decisions/options/{theirs.pk}/in-use/", {"in_use": "0"})
+    assert response.status_code == 404
+    assert DecisionOption.objects.get(pk=theirs.pk).is_active
