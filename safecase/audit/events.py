@@ -101,6 +101,12 @@ class AuditAction(models.TextChoices):
     # --- case_investigations (the case's investigation part) ---
 
     # --- case_decisions (the case's decision part) ---
+    DECISION_RECORDED = "case.decision_recorded", "Decision recorded on a case"
+    APPEAL_LODGED = "case.appeal_lodged", "Appeal lodged against a case's decision"
+    APPEAL_PANEL_SET = "case.appeal_panel_set", "Appeal panel and hearing set"
+    APPEAL_DECIDED = "case.appeal_decided", "Appeal outcome recorded"
+    DECISION_OPTION_ADDED = "decision_option.added", "Decision outcome or sanction added"
+    DECISION_OPTION_CHANGED = "decision_option.changed", "Outcome or sanction offered or withdrawn"
 
     # --- case_allegations (the case's allegation part) ---
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("tasks/", include("safecase.cases.casetasks.urls_org")),
     path("referrals/", include("safecase.cases.referrals.urls_org")),
     path("risk/", include("safecase.cases.risk.urls_org")),
+    path("decisions/", include("safecase.cases.decisions.urls_org")),
     path("<uuid:case_id>/", views.case_detail, name="detail"),
     path("<uuid:case_id>/stage/", views.case_stage, name="stage"),
     path("<uuid:case_id>/bundle.pdf", views.case_bundle, name="bundle"),

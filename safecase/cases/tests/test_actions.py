@@ -287,6 +287,7 @@ def test_a_move_from_a_stale_page_is_a_conflict(world: DemoWorld) -> None:
     assert case.stage == Stage.EXTERNAL_REFERRAL
 
 
+@pytest.mark.usefixtures("no_stage_checks")
 def test_only_a_decision_maker_records_that_the_decision_is_made(world: DemoWorld) -> None:
     case = open_case(world, code="allegation")
     _advance(world, case, Stage.DECISION, "case_worker")

@@ -81,6 +81,7 @@ def _put_at(case: Case, stage: str) -> None:
     case.refresh_from_db()
 
 
+@pytest.mark.usefixtures("no_stage_checks")
 @pytest.mark.django_db
 @pytest.mark.parametrize("code", [row[0] for row in DEFAULT_CASE_TYPES])
 def test_every_pair_of_stages_is_allowed_and_works_or_is_refused_clearly(
