@@ -49,7 +49,7 @@ APPEAL_OUTCOME_HELP: dict[str, str] = {
 
 # The default deadline for lodging an appeal. safecase/core/calendar.py (working days, bank
 # holidays) does not exist on this branch: 14 calendar days stand in for 10 working days.
-APPEAL_DEADLINE_DAYS = 14
+APPEAL_DEADLINE_DAYS = 10  # working days (core.calendar)
 
 # (code, label, applies_to, help): the shipped outcomes, kept by code forever.
 DEFAULT_OUTCOMES: tuple[tuple[str, str, str, str], ...] = (

@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -42,6 +42,7 @@ from safecase.cases.models import Case, CaseConcern, CaseSubject, StageChange
 from safecase.cases.selectors import cases_visible_to
 from safecase.concerns.selectors import concerns_visible_to
 from safecase.core.actors import Actor
+from safecase.core.calendar import add_working_days
 from safecase.core.errors import DomainError
 
 SNAPSHOT_FORMAT = 1
@@ -153,9 +154,9 @@ def appeal_on(case: Case, appeal_id: Any) -> Appeal | None:
 
 
 def default_deadline(decided_at: datetime) -> date:
-    """The default last day to lodge an appeal: APPEAL_DEADLINE_DAYS calendar days after the
-    decision (standing in for 10 working days until the working-day calendar exists)."""
-    return timezone.localdate(decided_at) + timedelta(days=APPEAL_DEADLINE_DAYS)
+    """The default last day to lodge an appeal: APPEAL_DEADLINE_DAYS working days after the
+    decision (weekends and bank holidays skipped, core.calendar)."""
+    return add_working_days(timezone.localdate(decided_at), APPEAL_DEADLINE_DAYS)
 
 
 # --- Who may decide -------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from safecase.cases.models import Case
 from safecase.cases.tests.helpers import restricted_case
 from safecase.concerns import actions as concern_actions
 from safecase.concerns.tests.test_concerns import submitted_concern
+from safecase.core.calendar import add_working_days
 from safecase.core.errors import Conflict, DomainError, NotPermitted
 
 pytestmark = pytest.mark.django_db
@@ -286,7 +287,8 @@ def test_an_appeal_after_the_deadline_needs_the_reason_it_is_accepted(world: Dem
         lodge(world, case, decision)
     appeal = lodge(world, case, decision, late_reason="The coach was in hospital until now.")
     assert appeal.was_late
-    assert appeal.deadline == timezone.localdate(decision.decided_at) + timedelta(days=14)
+    assert appeal.deadline == add_working_days(timezone.localdate(decision.decided_at), 10)
+    assert appeal.deadline.weekday() < 5
 
 
 def test_the_appellant_may_be_a_person_on_the_case(world: DemoWorld) -> None:
