@@ -7,14 +7,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from conftest import actor_for
+from conftest import DemoWorld, actor_for
 from safecase.cases import actions as case_actions
 from safecase.cases.investigations import actions, evidence_actions
 from safecase.cases.investigations.choices import FindingKind, IntervieweeRole
 from safecase.cases.investigations.models import EvidenceItem, Finding, Interview, Investigation
 from safecase.cases.models import Case
 from safecase.cases.tests.helpers import open_case
-from safecase.demo.personas import DemoWorld
 from safecase.people import actions as people_actions
 
 TEXT = b"Session register, Tuesday (synthetic): Alex present 16:00-17:15; coach M. Example.\n"

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import actor_for
+from conftest import DemoWorld, actor_for
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.cases.investigations import actions, evidence_actions
@@ -30,7 +30,6 @@ from safecase.cases.investigations.tests.helpers import (
 from safecase.cases.models import CaseSubject
 from safecase.cases.tests.helpers import restricted_case, second_lead
 from safecase.core.errors import Conflict, DomainError, NotPermitted
-from safecase.demo.personas import DemoWorld
 
 pytestmark = pytest.mark.django_db
 

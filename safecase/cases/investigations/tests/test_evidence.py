@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.test import override_settings
 from django.utils import timezone
 
-from conftest import actor_for, client_for
+from conftest import DemoWorld, actor_for, client_for
 from safecase.audit.events import AuditAction
 from safecase.audit.models import AuditEvent
 from safecase.cases.investigations import evidence_actions
@@ -21,7 +21,6 @@ from safecase.cases.investigations.tests.helpers import TEXT, evidence, open_inv
 from safecase.concerns.models import ScanState
 from safecase.core.errors import Conflict, DomainError, NotPermitted
 from safecase.core.tests.test_files import png
-from safecase.demo.personas import DemoWorld
 
 pytestmark = pytest.mark.django_db
 
