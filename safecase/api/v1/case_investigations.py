@@ -34,7 +34,7 @@ from safecase.api.base import (
 )
 from safecase.api.v1 import case_investigations_evidence as evidence_api
 from safecase.api.v1.case_investigations_evidence import (
-    EvidenceOutputSerializer,
+    EvidenceItemOutputSerializer,
     case_for,
     investigation_for,
 )
@@ -52,7 +52,7 @@ KindField = enum_field(FindingKind, "FindingKindEnum")
 # --- Serializers ----------------------------------------------------------------------------
 
 
-class RevisionOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InvestigationRevisionOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     number = serializers.IntegerField()
     terms_of_reference = serializers.CharField()
     plan = serializers.CharField()
@@ -63,7 +63,7 @@ class RevisionOutputSerializer(serializers.Serializer):  # type: ignore[type-arg
     reason = serializers.CharField()
 
 
-class AddendumOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InterviewAddendumOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.UUIDField()
     author = serializers.CharField(source="author.full_name")
     reason = serializers.CharField()
@@ -71,7 +71,7 @@ class AddendumOutputSerializer(serializers.Serializer):  # type: ignore[type-arg
     created_at = serializers.DateTimeField()
 
 
-class InterviewOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InvestigationInterviewOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.UUIDField()
     interviewee_name = serializers.CharField()
     person = serializers.UUIDField(source="person_id", allow_null=True)
@@ -85,11 +85,11 @@ class InterviewOutputSerializer(serializers.Serializer):  # type: ignore[type-ar
     own_words = serializers.CharField(help_text="The person's own words, where given.")
     signed = serializers.BooleanField()
     signed_on = serializers.DateField(allow_null=True)
-    addenda = AddendumOutputSerializer(many=True, source="addenda.all")
+    addenda = InterviewAddendumOutputSerializer(many=True, source="addenda.all")
     created_at = serializers.DateTimeField()
 
 
-class FindingOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InvestigationFindingOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.UUIDField()
     kind = KindField()
     text = serializers.CharField()
@@ -116,10 +116,10 @@ class InvestigationOutputSerializer(serializers.Serializer):  # type: ignore[typ
 
 
 class InvestigationDetailOutputSerializer(InvestigationOutputSerializer):
-    revisions = RevisionOutputSerializer(many=True, help_text="Newest first.")
-    interviews = InterviewOutputSerializer(many=True)
-    evidence = EvidenceOutputSerializer(many=True)
-    findings = FindingOutputSerializer(many=True)
+    revisions = InvestigationRevisionOutputSerializer(many=True, help_text="Newest first.")
+    interviews = InvestigationInterviewOutputSerializer(many=True)
+    evidence = EvidenceItemOutputSerializer(many=True)
+    findings = InvestigationFindingOutputSerializer(many=True)
 
 
 class InvestigationOpenInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -137,7 +137,7 @@ class InvestigationUpdateInputSerializer(serializers.Serializer):  # type: ignor
     reason = serializers.CharField(max_length=5000, help_text="Why: kept in the revision.")
 
 
-class InterviewInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InvestigationInterviewInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     interviewee_name = serializers.CharField(max_length=200, allow_blank=True, default="")
     person = serializers.UUIDField(
         required=False, allow_null=True, default=None, help_text="A person on the case."
@@ -152,12 +152,12 @@ class InterviewInputSerializer(serializers.Serializer):  # type: ignore[type-arg
     signed_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class AddendumInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InterviewAddendumInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=300)
     text = serializers.CharField(max_length=20_000)
 
 
-class FindingInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InvestigationFindingInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     kind = KindField()
     text = serializers.CharField(max_length=20_000)
     interviews = serializers.ListField(child=serializers.UUIDField(), default=list, max_length=200)
@@ -178,10 +178,10 @@ def _detail(investigation: Investigation) -> dict[str, Any]:
     view = selectors.investigation_view(investigation)
     data: dict[str, Any] = dict(InvestigationOutputSerializer(investigation).data)
     data.update(
-        revisions=RevisionOutputSerializer(view.revisions, many=True).data,
-        interviews=InterviewOutputSerializer(view.interviews, many=True).data,
-        evidence=EvidenceOutputSerializer(view.evidence, many=True).data,
-        findings=FindingOutputSerializer(view.findings, many=True).data,
+        revisions=InvestigationRevisionOutputSerializer(view.revisions, many=True).data,
+        interviews=InvestigationInterviewOutputSerializer(view.interviews, many=True).data,
+        evidence=EvidenceItemOutputSerializer(view.evidence, many=True).data,
+        findings=InvestigationFindingOutputSerializer(view.findings, many=True).data,
     )
     return data
 
@@ -277,13 +277,13 @@ class InterviewCreateApi(RecordApiView):
         "by whom, the summary (fact, required) apart from the interviewer's opinion, the "
         "person's own words, signed or not (with the date signed). Never changed afterwards: "
         "add an addendum.",
-        request=InterviewInputSerializer,
-        responses={201: InterviewOutputSerializer, **error_responses(400, 404)},
+        request=InvestigationInterviewInputSerializer,
+        responses={201: InvestigationInterviewOutputSerializer, **error_responses(400, 404)},
     )
     def post(self, request: Request, case_id: str) -> Response:
         investigation = investigation_for(self.actor, case_id, Permission.CASE_MANAGE, own=True)
         case = investigation.case
-        serializer = InterviewInputSerializer(data=request.data)
+        serializer = InvestigationInterviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         person = None
@@ -297,7 +297,7 @@ class InterviewCreateApi(RecordApiView):
             interview = actions.interview_record(
                 actor=self.actor, investigation=investigation, person=person, **data
             )
-        return created(InterviewOutputSerializer(interview).data, _url(case))
+        return created(InvestigationInterviewOutputSerializer(interview).data, _url(case))
 
 
 class InterviewAddendumCreateApi(RecordApiView):
@@ -306,8 +306,8 @@ class InterviewAddendumCreateApi(RecordApiView):
     @extend_schema(
         summary="Add an addendum to an interview",
         description="A correction or addition with its reason; the interview stays as it was.",
-        request=AddendumInputSerializer,
-        responses={201: AddendumOutputSerializer, **error_responses(400, 404)},
+        request=InterviewAddendumInputSerializer,
+        responses={201: InterviewAddendumOutputSerializer, **error_responses(400, 404)},
     )
     def post(self, request: Request, case_id: str, interview_id: str) -> Response:
         investigation = investigation_for(self.actor, case_id, Permission.CASE_MANAGE, own=True)
@@ -315,13 +315,13 @@ class InterviewAddendumCreateApi(RecordApiView):
         if interview is None:
             raise Http404
         interview.investigation = investigation
-        serializer = AddendumInputSerializer(data=request.data)
+        serializer = InterviewAddendumInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with domain_errors():
             addendum = actions.interview_add_addendum(
                 actor=self.actor, interview=interview, **serializer.validated_data
             )
-        return created(AddendumOutputSerializer(addendum).data, _url(investigation.case))
+        return created(InterviewAddendumOutputSerializer(addendum).data, _url(investigation.case))
 
 
 class FindingCreateApi(RecordApiView):
@@ -331,12 +331,12 @@ class FindingCreateApi(RecordApiView):
         summary="Record a finding",
         description="An established fact (which must name the interviews or evidence it "
         "rests on), an allegation not established, or an opinion.",
-        request=FindingInputSerializer,
-        responses={201: FindingOutputSerializer, **error_responses(400, 404)},
+        request=InvestigationFindingInputSerializer,
+        responses={201: InvestigationFindingOutputSerializer, **error_responses(400, 404)},
     )
     def post(self, request: Request, case_id: str) -> Response:
         investigation = investigation_for(self.actor, case_id, Permission.CASE_MANAGE, own=True)
-        serializer = FindingInputSerializer(data=request.data)
+        serializer = InvestigationFindingInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         interviews = list(selectors.interviews_of(investigation).filter(pk__in=data["interviews"]))
@@ -354,7 +354,7 @@ class FindingCreateApi(RecordApiView):
                 interviews=interviews,
                 evidence=evidence,
             )
-        return created(FindingOutputSerializer(finding).data, _url(investigation.case))
+        return created(InvestigationFindingOutputSerializer(finding).data, _url(investigation.case))
 
 
 _BASE = "cases/<uuid:case_id>/investigation"

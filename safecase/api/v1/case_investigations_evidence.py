@@ -68,7 +68,7 @@ def _url(item: EvidenceItem) -> str:
 # --- Serializers ----------------------------------------------------------------------------
 
 
-class CustodyOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class EvidenceCustodyOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.UUIDField()
     from_whom = serializers.CharField()
     to_whom = serializers.CharField()
@@ -76,7 +76,7 @@ class CustodyOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     purpose = serializers.CharField()
 
 
-class EvidenceOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class EvidenceItemOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.UUIDField()
     item = serializers.CharField()
     description = serializers.CharField()
@@ -92,7 +92,7 @@ class EvidenceOutputSerializer(serializers.Serializer):  # type: ignore[type-arg
     scan = serializers.CharField(
         source="scan_state", help_text="`pending`, `clean` (downloadable), `quarantined`."
     )
-    custody = CustodyOutputSerializer(many=True, source="custody.all")
+    custody = EvidenceCustodyOutputSerializer(many=True, source="custody.all")
     download = serializers.SerializerMethodField()
 
     @extend_schema_field(OpenApiTypes.URI_REF)
@@ -105,7 +105,7 @@ class EvidenceOutputSerializer(serializers.Serializer):  # type: ignore[type-arg
         )
 
 
-class EvidenceInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class EvidenceItemInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     item = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20_000, allow_blank=True, default="")
     source = serializers.CharField(max_length=300)
@@ -119,7 +119,7 @@ class EvidenceFileInputSerializer(serializers.Serializer):  # type: ignore[type-
     )
 
 
-class CustodyInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class EvidenceCustodyInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     from_whom = serializers.CharField(max_length=200)
     to_whom = serializers.CharField(max_length=200)
     transferred_at = serializers.DateTimeField(help_text="Not in the future.")
@@ -135,19 +135,19 @@ class EvidenceCreateApi(RecordApiView):
     @extend_schema(
         summary="Add an item to the evidence register",
         description="Its metadata; send its file afterwards to `…/evidence/<id>/file`.",
-        request=EvidenceInputSerializer,
-        responses={201: EvidenceOutputSerializer, **error_responses(400, 404)},
+        request=EvidenceItemInputSerializer,
+        responses={201: EvidenceItemOutputSerializer, **error_responses(400, 404)},
     )
     def post(self, request: Request, case_id: str) -> Response:
         investigation = investigation_for(self.actor, case_id, Permission.CASE_MANAGE, own=True)
-        serializer = EvidenceInputSerializer(data=request.data)
+        serializer = EvidenceItemInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with domain_errors():
             item = evidence_actions.evidence_record(
                 actor=self.actor, investigation=investigation, **serializer.validated_data
             )
         item.investigation = investigation
-        return created(EvidenceOutputSerializer(item).data, _url(item))
+        return created(EvidenceItemOutputSerializer(item).data, _url(item))
 
 
 class EvidenceFileApi(RecordApiView):
@@ -183,7 +183,7 @@ class EvidenceFileApi(RecordApiView):
         "size, structure), metadata removed, stored encrypted; its SHA-256 recorded. An item "
         "takes one file, once.",
         request={"multipart/form-data": EvidenceFileInputSerializer},
-        responses={201: EvidenceOutputSerializer, **error_responses(400, 404)},
+        responses={201: EvidenceItemOutputSerializer, **error_responses(400, 404)},
     )
     def post(self, request: Request, case_id: str, evidence_id: str) -> Response:
         investigation = investigation_for(self.actor, case_id, Permission.CASE_MANAGE, own=True)
@@ -204,7 +204,7 @@ class EvidenceFileApi(RecordApiView):
                 actor=self.actor, evidence=item, name=upload.name or "", data=upload.read()
             )
         item.investigation = investigation
-        return created(EvidenceOutputSerializer(item).data, _url(item))
+        return created(EvidenceItemOutputSerializer(item).data, _url(item))
 
 
 class CustodyCreateApi(RecordApiView):
@@ -214,19 +214,19 @@ class CustodyCreateApi(RecordApiView):
         summary="Record a handing-over of an evidence item",
         description="From whom, to whom, when (not in the future, not before it was obtained) "
         "and why. Append-only.",
-        request=CustodyInputSerializer,
-        responses={201: CustodyOutputSerializer, **error_responses(400, 404)},
+        request=EvidenceCustodyInputSerializer,
+        responses={201: EvidenceCustodyOutputSerializer, **error_responses(400, 404)},
     )
     def post(self, request: Request, case_id: str, evidence_id: str) -> Response:
         investigation = investigation_for(self.actor, case_id, Permission.CASE_MANAGE, own=True)
         item = _item(investigation, evidence_id)
-        serializer = CustodyInputSerializer(data=request.data)
+        serializer = EvidenceCustodyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with domain_errors():
             entry = evidence_actions.custody_record(
                 actor=self.actor, evidence=item, **serializer.validated_data
             )
-        return created(CustodyOutputSerializer(entry).data, _url(item))
+        return created(EvidenceCustodyOutputSerializer(entry).data, _url(item))
 
 
 def urlpatterns(base: str) -> list[URLPattern]:
