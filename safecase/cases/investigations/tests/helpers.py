@@ -22,9 +22,8 @@ TEXT = b"Session register, Tuesday (synthetic): Alex present 16:00-17:15; coach 
 def allegation_case(world: DemoWorld, **extra: Any) -> Case:
     """An allegation against a (synthetic) coach with the child and the coach on it."""
     lead = actor_for(world, "lead")
-    case = open_case(
-        world, code="allegation", title="Allegation against a coach (synthetic)", **extra
-    )
+    extra.setdefault("title", "Allegation against a coach (synthetic)")
+    case = open_case(world, code="allegation", **extra)
     for given, kind, role in (
         ("Alex", "child", "subject"),
         ("Mark", "adult_concerned", "adult_concerned"),
@@ -73,7 +72,9 @@ def interview(world: DemoWorld, investigation: Investigation, **extra: Any) -> I
     )
 
 
-def evidence(world: DemoWorld, investigation: Investigation, **extra: Any) -> EvidenceItem:
+def evidence(
+    world: DemoWorld, investigation: Investigation, persona: str = "lead", **extra: Any
+) -> EvidenceItem:
     fields: dict[str, Any] = {
         "item": "Session register",
         "source": "Club administrator",
@@ -84,7 +85,7 @@ def evidence(world: DemoWorld, investigation: Investigation, **extra: Any) -> Ev
         **extra,
     }
     return evidence_actions.evidence_record(
-        actor=actor_for(world, "lead"), investigation=investigation, **fields
+        actor=actor_for(world, persona), investigation=investigation, **fields
     )
 
 
