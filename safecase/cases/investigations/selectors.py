@@ -46,7 +46,7 @@ def interviews_of(investigation: Investigation) -> QuerySet[Interview]:
 def evidence_of(investigation: Investigation) -> QuerySet[EvidenceItem]:
     return (
         EvidenceItem.objects.filter(investigation=investigation)
-        .select_related("recorded_by")
+        .select_related("recorded_by", "investigation")
         .prefetch_related(
             Prefetch(
                 "custody",
