@@ -200,12 +200,13 @@ class InvestigationApi(RecordApiView):
     @extend_schema(
         summary="A case's investigation",
         description="Terms of reference, plan, revisions, interviews, the evidence register "
-        "(with each file's SHA-256 and custody) and findings. 404 when there is none.",
+        "(with each file's SHA-256 and custody) and findings. 404 when there is none. Every "
+        "read is written to the audit trail.",
         parameters=[etag_header()],
         responses={200: InvestigationDetailOutputSerializer, **error_responses(404)},
     )
     def get(self, request: Request, case_id: str) -> Response:
-        investigation = investigation_for(self.actor, case_id, Permission.CASE_VIEW)
+        investigation = investigation_for(self.actor, case_id, Permission.CASE_VIEW, log_view=True)
         return with_etag(_detail(investigation), investigation.version)
 
     @extend_schema(

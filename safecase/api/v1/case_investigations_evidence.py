@@ -32,17 +32,19 @@ _DOWNLOAD_TYPES = tuple(kind.mime for kind in ALLOWED_TYPES.values())
 _ACCEPTED = ", ".join(f".{ext}" for kind in ALLOWED_TYPES.values() for ext in kind.extensions)
 
 
-def case_for(actor: Actor, case_id: str, perm: Permission, *, own: bool = False) -> Case:
+def case_for(
+    actor: Actor, case_id: str, perm: Permission, *, own: bool = False, log_view: bool = False
+) -> Case:
     cases = case_selectors.cases_visible_to(actor).select_related("case_type", "organisation")
     if own:  # changes and files: the owning organisation only (a share lets a partner read)
         cases = cases.filter(organisation=actor.organisation)
-    return access_object(actor, cases, case_id, perm)
+    return access_object(actor, cases, case_id, perm, log_view=log_view)
 
 
 def investigation_for(
-    actor: Actor, case_id: str, perm: Permission, *, own: bool = False
+    actor: Actor, case_id: str, perm: Permission, *, own: bool = False, log_view: bool = False
 ) -> Investigation:
-    case = case_for(actor, case_id, perm, own=own)
+    case = case_for(actor, case_id, perm, own=own, log_view=log_view)
     investigation = selectors.investigation_of(case)
     if investigation is None:
         raise Http404

@@ -138,7 +138,9 @@ def _handle(
 @require_http_methods(["GET"])
 def investigation_index(request: HttpRequest, case_id: str) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    case = case_or_404(request, case_id, Permission.CASE_VIEW)
+    # Interviews and evidence are among the most sensitive things on a case: every read is
+    # written to the audit trail, as the case page's is.
+    case = case_or_404(request, case_id, Permission.CASE_VIEW, log_view=True)
     investigation = selectors.investigation_of(case)
     view = selectors.investigation_view(investigation) if investigation else None
     may_manage = (

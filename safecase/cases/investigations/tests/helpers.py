@@ -56,7 +56,9 @@ def open_investigation(
     )
 
 
-def interview(world: DemoWorld, investigation: Investigation, **extra: Any) -> Interview:
+def interview(
+    world: DemoWorld, investigation: Investigation, persona: str = "lead", **extra: Any
+) -> Interview:
     fields: dict[str, Any] = {
         "role": IntervieweeRole.WITNESS,
         "interviewee_name": "Sam Example-Witness",
@@ -68,7 +70,7 @@ def interview(world: DemoWorld, investigation: Investigation, **extra: Any) -> I
         **extra,
     }
     return actions.interview_record(
-        actor=actor_for(world, "lead"), investigation=investigation, **fields
+        actor=actor_for(world, persona), investigation=investigation, **fields
     )
 
 

@@ -154,3 +154,32 @@ def test_the_section_holds_terms_interviews_evidence_and_findings(world: DemoWor
 def test_a_case_without_an_investigation_has_no_section(world: DemoWorld) -> None:
     case = open_case(world)
     assert not [s for s in parts.case_sections(case) if s["key"] == "investigation"]
+
+
+def test_a_restricted_cases_investigation_stays_out_of_others_chronologies(
+    world: DemoWorld,
+) -> None:
+    from safecase.cases.tests.helpers import restricted_case, second_lead
+
+    deputy = second_lead(world)
+    case = restricted_case(world, "case_worker")
+    coach = person_create(
+        actor=actor_for(world, "lead"),
+        kind="adult_concerned",
+        given_names="Lee",
+        family_name="Invline",
+    )
+    case_actions.case_add_subject(
+        actor=deputy, case=case, version=case.version, person=coach, role="adult_concerned"
+    )
+    inv = actions.investigation_open(
+        actor=deputy,
+        case=case,
+        terms_of_reference="Establish what happened.",
+        plan="Interview.",
+        investigator=world.users["case_worker"],
+        reason="Threshold met.",
+    )
+    interview(world, inv, persona="deputy")
+    assert _titles(world, "case_worker", coach) == ["Investigation interview held (witness)"]
+    assert _titles(world, "lead", coach) == []

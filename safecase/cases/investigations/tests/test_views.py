@@ -222,3 +222,29 @@ def test_the_report_is_not_for_a_partner_with_a_share(world: DemoWorld) -> None:
         client = client_for(world.users[persona])
         mark_stepped_up(client)
         assert client.get(_report(inv)).status_code == status
+
+
+def test_every_read_of_the_page_is_audited(world: DemoWorld) -> None:
+    inv = open_investigation(world)
+    before = AuditEvent.objects.filter(action=AuditAction.RECORD_VIEWED).count()
+    assert client_for(world.users["deputy"]).get(_base(inv.case_id)).status_code == 200
+    assert AuditEvent.objects.filter(action=AuditAction.RECORD_VIEWED).count() == before + 1
+
+
+def test_a_restricted_cases_report_is_for_its_named_people_only(world: DemoWorld) -> None:
+    from safecase.cases.investigations import actions
+    from safecase.cases.tests.helpers import restricted_case, second_lead
+
+    case = restricted_case(world, "case_worker")
+    inv = actions.investigation_open(
+        actor=second_lead(world),
+        case=case,
+        terms_of_reference="Establish what happened.",
+        plan="Interview.",
+        investigator=world.users["case_worker"],
+        reason="Threshold met.",
+    )
+    for persona, status in (("case_worker", 200), ("deputy", 200), ("lead", 404)):
+        client = client_for(world.users[persona])
+        mark_stepped_up(client)
+        assert client.get(_report(inv)).status_code == status, persona
