@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
@@ -20,6 +21,7 @@ from safecase.cases.investigations.models import EvidenceItem
 from safecase.cases.investigations.tests.helpers import TEXT, evidence, open_investigation
 from safecase.concerns.models import ScanState
 from safecase.core.errors import Conflict, DomainError, NotPermitted
+from safecase.core.scanning import ScanResult
 from safecase.core.tests.test_files import png
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +145,29 @@ def test_the_download_is_an_attachment_and_audited(world: DemoWorld) -> None:
 def test_who_may_download_an_evidence_file(world: DemoWorld, persona: str, status: int) -> None:
     item = evidence(world, open_investigation(world))
     assert client_for(world.users[persona]).get(_url(item)).status_code == status
+
+
+class _FoundSomething:
+    name = "clamd"
+
+    def scan(self, data: bytes) -> ScanResult:
+        return ScanResult(infected=True, scanner=self.name, signature="Eicar-Test-Signature")
+
+
+@override_settings(SAFECASE_AV_MODE="clamd")
+def test_with_scanning_on_a_file_waits_for_its_scan_and_a_virus_quarantines_it(
+    world: DemoWorld, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    monkeypatch.setattr(evidence_actions, "get_scanner", lambda: _FoundSomething())
+    inv = open_investigation(world)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        item = evidence(world, inv)
+    assert item.scan_state == ScanState.PENDING and len(callbacks) == 1
+    with pytest.raises(Conflict, match="being checked"):
+        evidence_actions.evidence_read_file(actor=actor_for(world, "lead"), evidence=item)
+    callbacks[0]()  # the scan task, run as the system
+    item.refresh_from_db()
+    assert item.scan_state == ScanState.QUARANTINED
+    assert item.scan_signature == "Eicar-Test-Signature"
+    assert AuditEvent.objects.filter(action=AuditAction.EVIDENCE_FILE_QUARANTINED).count() == 1
+    assert client_for(world.users["lead"]).get(_url(item)).status_code == 409
