@@ -99,6 +99,19 @@ class AuditAction(models.TextChoices):
     CASE_TASK_CANCELLED = "case_task.cancelled", "Case task cancelled"
 
     # --- case_investigations (the case's investigation part) ---
+    INVESTIGATION_OPENED = "investigation.opened", "Investigation opened"
+    INVESTIGATION_UPDATED = "investigation.updated", "Investigation's terms, plan or status changed"
+    INVESTIGATION_CONCLUDED = "investigation.concluded", "Investigation concluded"
+    INTERVIEW_RECORDED = "investigation.interview_recorded", "Investigation interview recorded"
+    INTERVIEW_ADDENDUM_ADDED = "investigation.interview_addendum", "Addendum to an interview"
+    EVIDENCE_RECORDED = "investigation.evidence_recorded", "Evidence item recorded"
+    EVIDENCE_FILE_ADDED = "investigation.evidence_file_added", "File added to evidence item"
+    EVIDENCE_FILE_SCANNED = "investigation.evidence_file_scanned", "Evidence file scanned"
+    EVIDENCE_FILE_QUARANTINED = "investigation.evidence_quarantined", "Evidence file quarantined"
+    EVIDENCE_FILE_DOWNLOADED = "investigation.evidence_file_downloaded", "Evidence file downloaded"
+    EVIDENCE_CUSTODY_RECORDED = "investigation.custody_recorded", "Evidence custody entry recorded"
+    FINDING_RECORDED = "investigation.finding_recorded", "Investigation finding recorded"
+    INVESTIGATION_REPORT_EXPORTED = "investigation.report_exported", "Investigation report exported"
 
     # --- case_decisions (the case's decision part) ---
     DECISION_RECORDED = "case.decision_recorded", "Decision recorded on a case"

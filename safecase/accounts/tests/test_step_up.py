@@ -296,9 +296,14 @@ EXPORT_ROUTES = {
     "people/<uuid:person_id>/chronology.csv",
     "people/<uuid:person_id>/chronology.pdf",
     "cases/<uuid:case_id>/bundle.pdf",
+    "cases/<uuid:case_id>/investigation/report.pdf",
 }
 # Downloads that are not exports of case content (docs/adr/0007).
-NOT_EXPORTS = {"concerns/attachments/<uuid:attachment_id>/"}
+NOT_EXPORTS = {
+    "concerns/attachments/<uuid:attachment_id>/",
+    # An evidence file is read by downloading it, each download audited, like an attachment.
+    "cases/<uuid:case_id>/investigation/evidence/<uuid:evidence_id>/download/",
+}
 
 
 def test_every_export_route_asks_for_a_step_up() -> None:
