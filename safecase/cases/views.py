@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -71,8 +72,40 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": CaseStatus.choices,
             "may_open": can(actor, Permission.CASE_MANAGE),
+            "work_links": _cross_case_links(actor),
         },
     )
+
+
+# The parts' pages about work across cases and their settings, linked from the case list.
+CROSS_CASE_PAGES: tuple[tuple[str, str], ...] = (
+    ("My case tasks", "cases:case_tasks_org:mine"),
+    ("Risk reviews due", "cases:case_risk_org:reviews"),
+    ("Approvals waiting for a supervisor", "cases:case_risk_org:approvals"),
+    ("Referral responses overdue", "cases:case_referrals_org:overdue"),
+    ("Supervision schedules", "cases:case_notes_org:index"),
+    ("My supervision", "cases:case_notes_org:mine"),
+    ("Learning across cases", "cases:case_learning_org:index"),
+    ("Caseloads", "cases:caseload"),
+    ("Referral agencies and deadlines", "cases:case_referrals_org:agencies"),
+    ("Decision outcomes and sanctions", "cases:case_decisions_org:options"),
+    ("Approval gates", "cases:case_risk_org:settings"),
+)
+
+
+def _cross_case_links(actor: Any) -> list[tuple[str, str]]:
+    """The pages above that exist and whose declared permission the reader holds (each view's
+    own @requires, so a link never leads to a 403)."""
+    links = []
+    for label, name in CROSS_CASE_PAGES:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue  # a part without that page
+        perm = getattr(resolve(url).func, "safecase_permission", None)
+        if perm is not None and can(actor, perm):
+            links.append((label, url))
+    return links
 
 
 @requires(Permission.CASE_MANAGE)

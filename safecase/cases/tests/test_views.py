@@ -282,3 +282,25 @@ def test_adding_a_concern_to_a_case_needs_an_open_case_the_reader_may_see(
     # A reporter may not manage cases at all; another organisation does not find the concern.
     assert client_for(world.users["reporter"]).get(url).status_code == 403
     assert client_for(world.users["other_org"]).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["lead", "deputy", "case_worker", "supervisor"])
+def test_the_case_list_links_only_to_cross_case_pages_the_reader_may_open(
+    world: DemoWorld, persona: str
+) -> None:
+    from safecase.cases.views import CROSS_CASE_PAGES
+
+    client = client_for(world.users[persona])
+    response = client.get("/cases/")
+    assert response.status_code == 200
+    links = response.context["work_links"]
+    assert links, "every case reader has some work across cases"
+    for label, url in links:
+        assert client.get(url).status_code == 200, (persona, label)
+    # The lead also configures the parts; a case worker does not.
+    labels = {label for label, _ in links}
+    if persona == "lead":
+        assert "Referral agencies and deadlines" in labels
+    if persona == "case_worker":
+        assert "Referral agencies and deadlines" not in labels
+    assert labels <= {label for label, _ in CROSS_CASE_PAGES}
