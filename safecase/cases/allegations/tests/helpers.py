@@ -14,8 +14,7 @@ from safecase.cases.allegations.models import BarringReferral, HarmTest, Suspens
 from safecase.cases.allegations.selectors import allegation_part
 from safecase.cases.choices import SubjectRole
 from safecase.cases.models import Case
-from safecase.cases.tests.helpers import open_case
-from safecase.demo.personas import DemoWorld
+from safecase.cases.tests.helpers import DemoWorld, open_case
 from safecase.people.actions import person_create
 
 ALL_NO = {"harmed": False, "offence": False, "risk": False, "unsuitable": False}

@@ -11,7 +11,7 @@ from conftest import actor_for
 from safecase.cases.learning import actions
 from safecase.cases.learning.models import LearningReview, Recommendation
 from safecase.cases.models import Case
-from safecase.demo.personas import DemoWorld
+from safecase.cases.tests.helpers import DemoWorld
 
 
 def review(
