@@ -71,6 +71,13 @@ def _take_allegation(case: Case, version: int) -> Allegation:
     return allegation
 
 
+def _hold(model: Any, record: Any, version: int, what: str) -> None:
+    """Hold the record's row for this transaction and refuse at once a form made from another
+    version: the answer to a stale form is the conflict, whatever else it holds."""
+    if not model.objects.select_for_update().filter(pk=record.pk, version=version).exists():
+        raise guards.stale(what)
+
+
 def _bump(model: Any, record: Any, version: int, what: str, **fields: Any) -> None:
     updated = model.objects.filter(pk=record.pk, version=version).update(
         version=F("version") + 1, updated_at=timezone.now(), **fields
@@ -156,6 +163,7 @@ def harm_test_record(
     met when any answer is yes: the page then says a LADO referral is due within one working
     day. A later test is added, never written over the earlier one."""
     _allegation_case(actor, case)
+    _take_allegation(case, version)
     assert actor.user is not None
     notes = notes or {}
     recorded = []
@@ -171,7 +179,6 @@ def harm_test_record(
     summary = summary.strip()
     if len(summary) > NOTE_LIMIT:
         raise DomainError(f"Keep the summary under {NOTE_LIMIT} characters.", field="summary")
-    _take_allegation(case, version)
     met = any(a["answer"] for a in recorded)
     test = HarmTest.objects.create(
         organisation_id=case.organisation_id,
@@ -200,6 +207,7 @@ def allegation_record_lado(
     itself is the referrals part's). A correction replaces both, and the audit trail keeps
     what they were."""
     _allegation_case(actor, case)
+    allegation = _take_allegation(case, version)
     assert actor.user is not None
     reference = " ".join(reference.split())
     if len(reference) < 2:
@@ -210,7 +218,6 @@ def allegation_record_lado(
         )
     if referred_at > timezone.now():
         raise DomainError("The referral cannot be in the future.", field="lado_referred_at")
-    allegation = _take_allegation(case, version)
     before_reference, before_at = allegation.lado_reference, allegation.lado_referred_at
     Allegation.objects.filter(pk=allegation.pk).update(
         lado_reference=reference, lado_referred_at=referred_at, lado_recorded_by=actor.user
@@ -278,10 +285,10 @@ def suspension_decide(
     arrangements, with the mandatory rationale, from when, and the next review date. While a
     decision is current, it is reviewed (continued, changed or lifted), not replaced."""
     _allegation_case(actor, case)
+    _take_allegation(case, version)
     assert actor.user is not None
     why = guards.required_text(rationale, "the rationale for this decision", field="rationale")
     arrangements = _arrangement(decision, arrangements, next_review_on, starts_on)
-    _take_allegation(case, version)
     if SuspensionDecision.objects.filter(case=case, ended_on__isnull=True).exists():
         raise DomainError(
             "A suspension decision is current on this case: review it (continue, change or "
@@ -332,6 +339,7 @@ def suspension_review(
     review's date). The rationale is mandatory; the review is kept beside the decision."""
     case = decision.case
     _allegation_case(actor, case)
+    _hold(SuspensionDecision, decision, version, "The suspension decision")
     assert actor.user is not None
     if decision.case_id != case.pk or not decision.is_current:
         raise DomainError("Only the current decision is reviewed.", field="decision")
@@ -413,6 +421,7 @@ def barring_refer(
     """Record a referral of the adult concerned to a barring or regulatory body: which (a
     governing body or another body named), when, their reference, and why."""
     _allegation_case(actor, case)
+    _take_allegation(case, version)
     assert actor.user is not None
     if body not in BarringBody.values:
         raise DomainError("Choose the body referred to.", field="body")
@@ -428,7 +437,6 @@ def barring_refer(
         )
     _not_future(referred_on, "referred_on", "of the referral")
     why = guards.required_text(reason, "the reason for the referral")
-    _take_allegation(case, version)
     referral = BarringReferral.objects.create(
         organisation_id=case.organisation_id,
         case=case,
@@ -457,6 +465,7 @@ def barring_record_outcome(
     """Record what the body decided (e.g. barred, no action, a prohibition order) and when."""
     case = referral.case
     _allegation_case(actor, case)
+    _hold(BarringReferral, referral, version, "The referral")
     text = guards.required_text(outcome, "the body's outcome", field="outcome", limit=NOTE_LIMIT)
     _not_future(outcome_on, "outcome_on", "of the outcome")
     if outcome_on < referral.referred_on:

@@ -123,6 +123,9 @@ def learning_review_save(
     when, and its themes (codes of the vocabulary; one retired since may stay)."""
     guards.require_case_change(actor, case, Permission.CASE_MANAGE)
     assert actor.user is not None
+    review = LearningReview.objects.select_for_update().filter(case=case).first()
+    if (review.version if review is not None else 0) != version:
+        raise guards.stale("The learning review")
     fields = {
         "went_well": _text(went_well, "what went well", "went_well"),
         "do_better": _text(do_better, "what could be done better", "do_better"),
@@ -135,9 +138,6 @@ def learning_review_save(
         raise DomainError("Keep it under 200 characters.", field="facilitator")
     if held_on > timezone.localdate():
         raise DomainError("The review cannot be held in the future.", field="held_on")
-    review = LearningReview.objects.select_for_update().filter(case=case).first()
-    if (review.version if review is not None else 0) != version:
-        raise guards.stale("The learning review")
     tagged = set(
         ReviewTheme.objects.filter(review=review).values_list("code", flat=True)
         if review is not None
@@ -213,6 +213,8 @@ def recommendation_add(
     review = LearningReview.objects.select_for_update().filter(case=case).first()
     if review is None:
         raise DomainError("Record the learning review before its recommendations.")
+    if review.version != version:
+        raise guards.stale("The learning review")
     what = _text(text, "the recommendation", "text")
     _member(case, owner)
     if due_on < timezone.localdate():
@@ -256,6 +258,12 @@ def recommendation_update(
     case = recommendation.case
     guards.require_case_change(actor, case, Permission.CASE_MANAGE)
     assert actor.user is not None
+    if (
+        not Recommendation.objects.select_for_update()
+        .filter(pk=recommendation.pk, version=version)
+        .exists()
+    ):
+        raise guards.stale("The recommendation")
     if status not in RecommendationStatus.values:
         raise DomainError("Choose the status.", field="status")
     reason = reason.strip()
