@@ -170,11 +170,13 @@ class AllegationOutcomeInputSerializer(serializers.Serializer):  # type: ignore[
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _case(actor: Actor, case_id: str, perm: Permission, *, own: bool = False) -> Case:
+def _case(
+    actor: Actor, case_id: str, perm: Permission, *, own: bool = False, log_view: bool = False
+) -> Case:
     cases = cases_visible_to(actor).select_related("case_type", "organisation")
     if own:
         cases = cases.filter(organisation=actor.organisation)
-    return access_object(actor, cases, case_id, perm)
+    return access_object(actor, cases, case_id, perm, log_view=log_view)
 
 
 def _data(case: Case) -> dict[str, Any]:
@@ -228,7 +230,8 @@ class AllegationApi(RecordApiView):
         responses={200: AllegationOutputSerializer, **error_responses(404, 409)},
     )
     def get(self, request: Request, case_id: str) -> Response:
-        case = _case(self.actor, case_id, Permission.CASE_VIEW)
+        # An allegation against an adult is sensitive: every read is on the audit trail.
+        case = _case(self.actor, case_id, Permission.CASE_VIEW, log_view=True)
         if not selectors.is_allegation_case(case):
             return Response({"detail": selectors.NOT_AN_ALLEGATION}, status=409)
         return _answer(case)
@@ -399,3 +402,60 @@ urlpatterns = [
         name="case_allegation_referral_outcome",
     ),
 ]
+
+
+# --- The organisation's harm tests -----------------------------------------------------------
+
+
+class HarmTestSettingsOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    questions = AllegationHarmTestQuestionSerializer(many=True)
+    version = serializers.IntegerField(help_text="Also the ETag: 0 while the shipped tests apply.")
+
+
+class HarmTestSettingsInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    questions = serializers.ListField(
+        child=serializers.CharField(max_length=300), min_length=1, max_length=8
+    )
+
+
+def _settings(actor: Actor) -> Response:
+    org_id = actor.organisation_id
+    version = selectors.settings_version(org_id)
+    data = {"questions": selectors.harm_tests_for(org_id), "version": version}
+    return with_etag(HarmTestSettingsOutputSerializer(data).data, version)
+
+
+class HarmTestSettingsApi(RecordApiView):
+    required_permission = Permission.CONCERN_CONFIGURE
+
+    @extend_schema(
+        summary="The organisation's harm tests",
+        description="The questions every harm-threshold test asks (the four KCSIE tests until "
+        "the lead changes them).",
+        parameters=[etag_header()],
+        responses={200: HarmTestSettingsOutputSerializer, **error_responses()},
+    )
+    def get(self, request: Request) -> Response:
+        return _settings(self.actor)
+
+    @extend_schema(
+        summary="Change the organisation's harm tests",
+        description="The questions in order; an unchanged question keeps its code.",
+        request=HarmTestSettingsInputSerializer,
+        parameters=[IF_MATCH, etag_header()],
+        responses={200: HarmTestSettingsOutputSerializer, **error_responses(400, 412, 428)},
+    )
+    def put(self, request: Request) -> Response:
+        version = if_match_version(request, selectors.settings_version(self.actor.organisation_id))
+        serializer = HarmTestSettingsInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with domain_errors():
+            actions.allegation_settings_update(
+                actor=self.actor, version=version, **serializer.validated_data
+            )
+        return _settings(self.actor)
+
+
+urlpatterns.append(
+    path("allegations/harm-tests", HarmTestSettingsApi.as_view(), name="allegation_harm_tests")
+)

@@ -275,3 +275,65 @@ urlpatterns = [
         name="learning_recommendations",
     ),
 ]
+
+
+# --- The organisation's theme vocabulary ------------------------------------------------------
+
+
+class LearningThemeOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    code = serializers.CharField()
+    label = serializers.CharField()
+    active = serializers.BooleanField()
+
+
+class LearningVocabularyOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    themes = LearningThemeOutputSerializer(many=True)
+    version = serializers.IntegerField(help_text="Also the ETag: 0 while the shipped themes apply.")
+
+
+class LearningVocabularyInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    labels = serializers.ListField(
+        child=serializers.CharField(max_length=80), min_length=1, max_length=40
+    )
+
+
+def _vocabulary(actor: Actor) -> Response:
+    org_id = actor.organisation_id
+    version = selectors.settings_version(org_id)
+    data = {"themes": selectors.themes_for(org_id), "version": version}
+    return with_etag(LearningVocabularyOutputSerializer(data).data, version)
+
+
+class LearningVocabularyApi(RecordApiView):
+    required_permission = Permission.CONCERN_CONFIGURE
+
+    @extend_schema(
+        summary="The organisation's learning themes",
+        description="Every theme, retired ones included (`active`: still offered).",
+        parameters=[etag_header()],
+        responses={200: LearningVocabularyOutputSerializer, **error_responses()},
+    )
+    def get(self, request: Request) -> Response:
+        return _vocabulary(self.actor)
+
+    @extend_schema(
+        summary="Change the organisation's learning themes",
+        description="The labels offered, in order; a theme left out is retired, not deleted.",
+        request=LearningVocabularyInputSerializer,
+        parameters=[IF_MATCH, etag_header()],
+        responses={200: LearningVocabularyOutputSerializer, **error_responses(400, 412, 428)},
+    )
+    def put(self, request: Request) -> Response:
+        version = if_match_version(request, selectors.settings_version(self.actor.organisation_id))
+        serializer = LearningVocabularyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with domain_errors():
+            actions.learning_settings_update(
+                actor=self.actor, version=version, **serializer.validated_data
+            )
+        return _vocabulary(self.actor)
+
+
+urlpatterns.append(
+    path("learning/vocabulary", LearningVocabularyApi.as_view(), name="learning_vocabulary")
+)

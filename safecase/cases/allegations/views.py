@@ -140,7 +140,8 @@ def _submit(
 @requires(Permission.CASE_VIEW)
 @require_http_methods(["GET"])
 def allegation_index(request: HttpRequest, case_id: str) -> HttpResponse:
-    case = case_or_404(request, case_id, Permission.CASE_VIEW)
+    # An allegation against an adult is sensitive: every read of it is on the audit trail.
+    case = case_or_404(request, case_id, Permission.CASE_VIEW, log_view=True)
     if not selectors.is_allegation_case(case):
         return _not_allegation(request, case)
     return _page(request, case)

@@ -138,3 +138,27 @@ def test_not_an_allegation_and_other_organisations(world: DemoWorld) -> None:
     assert lead.get(f"/api/v1/cases/{hidden.pk}/allegation").status_code == 404
     assert api(world, "case_worker").get(f"/api/v1/cases/{hidden.pk}/allegation").status_code == 200
     assert not HarmTest.objects.exists()
+
+
+def test_the_harm_tests_are_set_through_the_api(world: DemoWorld) -> None:
+    lead = api(world, "lead")
+    url = "/api/v1/allegations/harm-tests"
+    read = lead.get(url)
+    assert read.status_code == 200 and read["ETag"] == '"0"'
+    assert len(read.json()["questions"]) == 4
+    body = {"questions": ["Has harmed a child", "Has committed an offence"]}
+    put = lead.put(
+        url, json.dumps(body), content_type="application/json", headers={"If-Match": '"0"'}
+    )
+    assert put.status_code == 200 and put["ETag"] == '"1"'
+    stale = lead.put(
+        url, json.dumps(body), content_type="application/json", headers={"If-Match": '"0"'}
+    )
+    assert stale.status_code == 412
+    empty = lead.put(
+        url,
+        json.dumps({"questions": [" "]}),
+        content_type="application/json",
+        headers={"If-Match": '"1"'},
+    )
+    assert empty.status_code == 400 and "questions" in empty.json()

@@ -21,6 +21,8 @@ from safecase.cases.allegations.tests.helpers import (
     version,
     with_people,
 )
+from safecase.cases.learning import actions as learning_actions
+from safecase.cases.learning.tests.helpers import recommend, review
 from safecase.cases.models import Case
 from safecase.cases.tests.helpers import DemoWorld
 from safecase.concerns import selectors as concern_selectors
@@ -60,6 +62,12 @@ def _everything(world: DemoWorld, case: Case) -> None:
         outcome="Interim suspension of the coaching licence.",
         outcome_on=timezone.localdate(),
     )
+    # The learning part's lines follow the same rule on an allegation's case.
+    review(world, case)
+    rec = recommend(world, case)
+    learning_actions.recommendation_update(
+        actor=lead, recommendation=rec, version=rec.version, status="done", reason="Done."
+    )
 
 
 def test_a_child_sees_only_the_link_and_the_adult_concerned_sees_everything(
@@ -74,7 +82,7 @@ def test_a_child_sees_only_the_link_and_the_adult_concerned_sees_everything(
     ]
     assert [e.title for e in child_lines] == [f"Named on allegation case {case.reference}"]
     text = " ".join(f"{e.title} {e.summary}" for e in child_lines)
-    for word in ("LADO", "Suspension", "Harm", "Football"):
+    for word in ("LADO", "Suspension", "Harm", "Football", "Learning"):
         assert word not in text
     adult_titles = [e.title for e in concern_selectors.person_chronology(lead, adult) if e.case_id]
     for expected in (
@@ -85,6 +93,8 @@ def test_a_child_sees_only_the_link_and_the_adult_concerned_sees_everything(
         "redeployment, no unsupervised contact))",
         "Referred to A sport's national governing body: The Football Association (synthetic): "
         "outcome recorded",
+        "Learning recommendation done: Keep low-level concerns about staff on the safeguarding "
+        "log.",
     ):
         assert expected in adult_titles
     # Nobody outside the case sees any of it.

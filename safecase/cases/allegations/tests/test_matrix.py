@@ -147,6 +147,22 @@ ENDPOINTS = [
     ),
     # The API: the same answers; a change without If-Match is 428 once it would be allowed.
     Endpoint("api allegation", "GET", api("Shared"), 403, READ_SHARED, api=True),
+    Endpoint(
+        "api harm-test settings",
+        "GET",
+        lambda w: "/api/v1/allegations/harm-tests",
+        403,
+        SETTINGS,
+        api=True,
+    ),
+    Endpoint(
+        "api harm-test settings without If-Match",
+        "PUT",
+        lambda w: "/api/v1/allegations/harm-tests",
+        403,
+        dict.fromkeys(SETTINGS, 428),
+        api=True,
+    ),
     *(
         Endpoint(
             f"api {suffix} without If-Match",

@@ -79,3 +79,14 @@ def test_restricted_reviews_are_never_counted_or_listed_for_others(world: DemoWo
     assert "escalation" in {t["code"] for t in named.get("/api/v1/learning/themes").json()}
     assert lead.get(f"/api/v1/cases/{hidden.pk}/learning").status_code == 404
     assert lead.get("/api/v1/learning/recommendations").json()["results"] == []
+
+
+def test_the_theme_vocabulary_through_the_api(world: DemoWorld) -> None:
+    lead = api(world, "lead")
+    url = "/api/v1/learning/vocabulary"
+    assert lead.get(url)["ETag"] == '"0"'
+    put = _put(lead, url, {"labels": ["Escalation", "Contextual safeguarding"]}, '"0"')
+    assert put.status_code == 200  # type: ignore[attr-defined]
+    themes = {t["code"]: t["active"] for t in put.json()["themes"]}  # type: ignore[attr-defined]
+    assert themes["contextual_safeguarding"] and not themes["supervision"]
+    assert _put(lead, url, {"labels": ["X"]}, '"0"').status_code == 412  # type: ignore[attr-defined]

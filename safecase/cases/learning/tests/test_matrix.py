@@ -126,6 +126,22 @@ ENDPOINTS = [
     ),
     Endpoint("api learning", "GET", api("Shared"), 403, READ_SHARED, api=True),
     Endpoint(
+        "api theme vocabulary",
+        "GET",
+        lambda w: "/api/v1/learning/vocabulary",
+        403,
+        SETTINGS,
+        api=True,
+    ),
+    Endpoint(
+        "api theme vocabulary without If-Match",
+        "PUT",
+        lambda w: "/api/v1/learning/vocabulary",
+        403,
+        dict.fromkeys(SETTINGS, 428),
+        api=True,
+    ),
+    Endpoint(
         "api review without If-Match",
         "PUT",
         api("Shared"),
