@@ -44,6 +44,7 @@ from safecase.cases.choices import Workflow
 from safecase.cases.models import Case
 from safecase.core.actors import Actor
 from safecase.core.errors import DomainError
+from safecase.people.models import ChronologyItem
 
 NOTE_LIMIT = 2000
 REFERENCE_LIMIT = 60
@@ -224,11 +225,10 @@ def allegation_record_lado(
     )
     allegation.lado_reference, allegation.lado_referred_at = reference, referred_at
     allegation.lado_recorded_by = actor.user
-    title = chronology_titles.lado(reference)
     if before_reference:
-        chronology.event_changed(allegation.pk, title=title)
-    else:
-        _event(case, allegation.pk, referred_at, title)
+        # A correction: the line is written again at the corrected time, as a rebuild would.
+        ChronologyItem.objects.filter(source_id=allegation.pk, case_id=case.pk).delete()
+    _event(case, allegation.pk, referred_at, chronology_titles.lado(reference))
     recorder.record(
         actor=actor,
         action=AuditAction.ALLEGATION_LADO_RECORDED,

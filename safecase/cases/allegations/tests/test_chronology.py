@@ -105,6 +105,16 @@ def test_the_lines_kept_are_what_a_rebuild_makes(world: DemoWorld) -> None:
     case = allegation_case(world)
     with_people(world, case)
     _everything(world, case)
+    # A corrected LADO reference and time: one line, at the corrected time.
+    actions.allegation_record_lado(
+        actor=actor_for(world, "lead"),
+        case=case,
+        version=version(case),
+        reference="LADO-26-0043",
+        referred_at=timezone.now() - timedelta(hours=2),
+    )
+    assert ChronologyItem.objects.filter(title__contains="LADO-26-0042").count() == 0
+    assert ChronologyItem.objects.filter(title__contains="LADO-26-0043").count() == 1
     kept = lines()
     ChronologyItem.objects.filter(case__isnull=False).delete()
     assert case_chronology.rebuild(organisation_id=case.organisation_id) == len(kept)
