@@ -122,8 +122,19 @@ class AuditAction(models.TextChoices):
     DECISION_OPTION_CHANGED = "decision_option.changed", "Outcome or sanction offered or withdrawn"
 
     # --- case_allegations (the case's allegation part) ---
+    ALLEGATION_SETTINGS_CHANGED = "allegation.settings_changed", "Harm-threshold tests changed"
+    ALLEGATION_HARM_TEST_RECORDED = "allegation.harm_test_recorded", "Harm-threshold test recorded"
+    ALLEGATION_LADO_RECORDED = "allegation.lado_recorded", "LADO referral recorded"
+    ALLEGATION_SUSPENSION_DECIDED = "allegation.suspension_decided", "Suspension decision recorded"
+    ALLEGATION_SUSPENSION_REVIEWED = "allegation.suspension_reviewed", "Suspension reviewed"
+    ALLEGATION_BARRING_REFERRED = "allegation.barring_referred", "Barring or regulatory referral"
+    ALLEGATION_BARRING_OUTCOME = "allegation.barring_outcome", "Barring referral outcome recorded"
 
     # --- case_learning (the case's learning part) ---
+    LEARNING_SETTINGS_CHANGED = "learning.settings_changed", "Learning themes changed"
+    LEARNING_REVIEW_RECORDED = "learning.review_recorded", "Learning review recorded"
+    LEARNING_RECOMMENDATION_ADDED = "learning.recommendation_added", "Recommendation added"
+    LEARNING_RECOMMENDATION_UPDATED = "learning.recommendation_updated", "Recommendation updated"
 
     # --- case_notes (the case's notes part) ---
     CASE_NOTE_ADDED = "case_note.added", "Case note written"

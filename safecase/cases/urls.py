@@ -11,6 +11,7 @@ urlpatterns = [
     path("from-concern/<uuid:concern_id>/", views.concern_to_case, name="concern_to_case"),
     path("supervision/", include("safecase.cases.notes.urls_org")),
     path("learning/", include("safecase.cases.learning.urls_org")),
+    path("allegations/", include("safecase.cases.allegations.urls_org")),
     path("tasks/", include("safecase.cases.casetasks.urls_org")),
     path("referrals/", include("safecase.cases.referrals.urls_org")),
     path("risk/", include("safecase.cases.risk.urls_org")),
