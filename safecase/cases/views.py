@@ -90,6 +90,8 @@ CROSS_CASE_PAGES: tuple[tuple[str, str], ...] = (
     ("Referral agencies and deadlines", "cases:case_referrals_org:agencies"),
     ("Decision outcomes and sanctions", "cases:case_decisions_org:options"),
     ("Approval gates", "cases:case_risk_org:settings"),
+    ("Harm-threshold tests", "cases:case_allegations_org:settings"),
+    ("Learning themes", "cases:case_learning_org:settings"),
 )
 
 

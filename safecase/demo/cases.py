@@ -100,8 +100,10 @@ def build_demo_cases(world: DemoWorld) -> None:
 def build_demo_case_parts(world: DemoWorld) -> None:
     """What each part of a case adds to the demo cases (risk, referrals, investigation...),
     in the order a case meets them. Each builder is idempotent. Runs after build_demo_cases."""
+    from safecase.cases.allegations.demo import build_demo_allegations
     from safecase.cases.decisions.demo import build_demo_decisions
     from safecase.cases.investigations.demo import build_demo_investigations
+    from safecase.cases.learning.demo import build_demo_learning
     from safecase.cases.notes.demo import build_demo_notes
     from safecase.cases.referrals.demo import build_demo_referrals
     from safecase.cases.risk.demo import build_demo_risk
@@ -109,9 +111,11 @@ def build_demo_case_parts(world: DemoWorld) -> None:
     # The investigation comes before the decision, the learning after it.
     for build in (
         build_demo_risk,
+        build_demo_allegations,
         build_demo_referrals,
         build_demo_investigations,
         build_demo_decisions,
+        build_demo_learning,
         build_demo_notes,
     ):
         build(world)

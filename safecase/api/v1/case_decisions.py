@@ -237,6 +237,7 @@ class DecisionListCreateApi(RecordApiView):
     method_permissions = {"POST": Permission.CASE_DECIDE}
 
     @extend_schema(
+        operation_id="cases_decisions_list",
         summary="A case's decisions and appeals",
         description="The current decision, every decision (newest first) and the appeals. The "
         "ETag is the case's: send it as If-Match to record a decision or lodge an appeal.",
@@ -284,6 +285,7 @@ class DecisionApi(RecordApiView):
     required_permission = Permission.CASE_VIEW
 
     @extend_schema(
+        operation_id="cases_decision_retrieve",
         summary="A decision, with its frozen snapshot",
         responses={200: DecisionDetailOutputSerializer, **error_responses(404)},
     )

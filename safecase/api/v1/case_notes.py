@@ -53,7 +53,7 @@ NoteVisibilityField = enum_field(NoteVisibility, "CaseNoteVisibilityEnum")
 # --- Serializers ----------------------------------------------------------------------------
 
 
-class AddendumOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class NoteAddendumOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.UUIDField()
     author = serializers.UUIDField(source="author_id")
     author_name = serializers.CharField(source="author.full_name")
@@ -90,7 +90,7 @@ class NoteOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
         help_text="Its author may edit it until then; after, only addenda."
     )
     version = serializers.IntegerField(help_text="Also sent as the ETag header of the note.")
-    addenda = AddendumOutputSerializer(many=True)
+    addenda = NoteAddendumOutputSerializer(many=True)
     revisions = RevisionOutputSerializer(many=True, help_text="Earlier text, newest first.")
 
     def get_named_people(self, note: CaseNote) -> list[str]:
@@ -122,7 +122,7 @@ class NoteEditInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     occurred_at = serializers.DateTimeField()
 
 
-class AddendumInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class NoteAddendumInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=300)
     text = serializers.CharField(max_length=actions.TEXT_LIMIT)
 
@@ -331,14 +331,14 @@ class CaseNoteAddendumApi(RecordApiView):
     @extend_schema(
         summary="Add an addendum to a case note",
         description="At any time, with the reason; the note stays as it was.",
-        request=AddendumInputSerializer,
+        request=NoteAddendumInputSerializer,
         responses={201: NoteOutputSerializer, **error_responses(400, 404)},
     )
     def post(self, request: Request, case_id: str, note_id: str) -> Response:
         _require_writer(self.actor)
         case = _case(self.actor, case_id, Permission.CASE_VIEW, own=True)
         note = _note(self.actor, case, note_id)
-        serializer = AddendumInputSerializer(data=request.data)
+        serializer = NoteAddendumInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with domain_errors():
             actions.note_add_addendum(actor=self.actor, note=note, **serializer.validated_data)

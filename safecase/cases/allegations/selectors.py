@@ -5,7 +5,7 @@ across cases (overdue suspension reviews) start from ``cases_visible_to`` themse
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -24,6 +24,7 @@ from safecase.cases.choices import Workflow
 from safecase.cases.models import Case
 from safecase.cases.selectors import cases_visible_to
 from safecase.core.actors import Actor
+from safecase.core.calendar import add_working_days
 
 NOT_AN_ALLEGATION = (
     "The allegation track (harm-threshold test, LADO, suspension, barring referrals) is only "
@@ -54,12 +55,9 @@ def settings_version(organisation_id: Any) -> int:
 
 
 def next_working_day(moment: datetime) -> date:
-    """The working day after ``moment``'s day (Saturday and Sunday skipped): when a LADO
-    referral is due at the latest. Bank holidays come with the referrals part's calendar."""
-    day = timezone.localtime(moment).date() + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+    """The working day after ``moment``'s day (weekends and bank holidays skipped, as for a
+    LADO referral's deadline, core.calendar): when a LADO referral is due at the latest."""
+    return add_working_days(timezone.localtime(moment).date(), 1)
 
 
 @dataclass

@@ -62,9 +62,13 @@ def test_all_no_is_not_met_and_nothing_is_due(world: DemoWorld) -> None:
     assert selectors.allegation_part(case).lado_due_by is None
 
 
-def test_the_next_working_day_skips_the_weekend() -> None:
+def test_the_next_working_day_skips_the_weekend_and_bank_holidays() -> None:
     friday = timezone.make_aware(timezone.datetime(2026, 12, 4, 16, 0))
     assert selectors.next_working_day(friday).isoformat() == "2026-12-07"
+    # Christmas Eve 2026 is a Thursday: Christmas Day and Boxing Day (substitute Monday 28th)
+    # are bank holidays.
+    christmas_eve = timezone.make_aware(timezone.datetime(2026, 12, 24, 16, 0))
+    assert selectors.next_working_day(christmas_eve).isoformat() == "2026-12-29"
 
 
 def test_every_test_must_be_answered(world: DemoWorld) -> None:

@@ -26,8 +26,10 @@ def _panels(world: DemoWorld, persona: str) -> dict[str, dict[str, object]]:
     actor = actor_for(world, persona) if persona != "second_lead" else second_lead(world)
     found = {}
     for panel in parts.home_panels(actor):
-        key = next(k for k in KEYS if k.split("_")[0] in panel["template"])  # type: ignore[operator]
-        found[key] = panel
+        # Only this part's two panels; the other parts register theirs too.
+        key = next((k for k in KEYS if k.split("_")[0] in panel["template"]), None)  # type: ignore[operator]
+        if key is not None:
+            found[key] = panel
     return found
 
 
