@@ -45,6 +45,10 @@ PAGES: list[tuple[str | None, str]] = [
 def _axe(page: Any) -> list[dict[str, Any]]:
     if not AXE.is_file():
         pytest.fail(f"{AXE} is missing: run bash scripts/vendor_static.sh")
+    # After a click that navigates, the new page's DOM can be there before its stylesheet and
+    # fonts: axe would then measure unstyled links (a false target-size failure under load).
+    page.wait_for_load_state("load")
+    page.evaluate("() => document.fonts.ready")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},
