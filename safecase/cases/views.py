@@ -35,6 +35,7 @@ from safecase.cases.forms import (
 )
 from safecase.cases.models import Case
 from safecase.cases.page import case_or_404, render_case_page
+from safecase.cases.risk.selectors import current_risk
 from safecase.concerns.selectors import concerns_visible_to
 from safecase.core.errors import Conflict, DomainError, NotPermitted
 from safecase.people.selectors import people_visible_to
@@ -329,7 +330,8 @@ def case_stage(request: HttpRequest, case_id: str) -> HttpResponse:
     return render(
         request,
         "cases/case_stage.html",
-        {"form": form, "case": case, "moves": moves},
+        # "Every stage screen shows the current risk" (issue 4), this one included.
+        {"form": form, "case": case, "moves": moves, "risk": current_risk(case)},
         status=status,
     )
 
@@ -379,7 +381,7 @@ def case_allocate(request: HttpRequest, case_id: str) -> HttpResponse:
     return render(
         request,
         "cases/case_allocate.html",
-        {"form": form, "case": case, "team": team},
+        {"form": form, "case": case, "team": team, "risk": current_risk(case)},
         status=status,
     )
 

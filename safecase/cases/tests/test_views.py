@@ -304,3 +304,16 @@ def test_the_case_list_links_only_to_cross_case_pages_the_reader_may_open(
     if persona == "case_worker":
         assert "Referral agencies and deadlines" not in labels
     assert labels <= {label for label, _ in CROSS_CASE_PAGES}
+
+
+def test_the_stage_and_allocation_pages_show_the_current_risk(world: DemoWorld) -> None:
+    from safecase.cases.risk.tests.helpers import assess
+
+    case = open_case(world)
+    client = client_for(world.users["lead"])
+    for path in (f"/cases/{case.pk}/stage/", f"/cases/{case.pk}/allocate/"):
+        assert "Current risk" not in client.get(path).content.decode()
+    assess(world, case, level="high")
+    for path in (f"/cases/{case.pk}/stage/", f"/cases/{case.pk}/allocate/"):
+        html = client.get(path).content.decode()
+        assert "Current risk" in html and "High" in html, path
