@@ -101,7 +101,8 @@ class Command(BaseCommand):
             f"\nLoaded in {s.seconds['total']:.0f} s: {s.organisations:,} organisations, "
             f"{s.users:,} users, {s.people:,} people, {s.concerns:,} concerns "
             f"({s.untriaged:,} waiting for triage), {s.triages:,} triage decisions, "
-            f"{s.actions:,} actions, {s.alerts:,} pattern alerts."
+            f"{s.actions:,} actions, {s.alerts:,} pattern alerts, {s.cases:,} cases "
+            f"({s.case_concerns:,} concerns on them, {s.stage_changes:,} stage moves)."
         )
         self.stdout.write(
             f"Sign in as {BENCH_LEAD_EMAIL} (password {DEMO_PASSWORD}), lead of the first "
