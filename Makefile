@@ -33,6 +33,9 @@ run: $(VENV)/.installed-runtime .env
 	  $(PY) manage.py runserver $(HOST) --noreload; }
 
 ## test: the whole suite on SQLite, or on PostgreSQL when DATABASE_URL points at one
+# One pytest-xdist worker per core (each gets its own test database and browser server);
+# PYTEST_ARGS="-n 0" runs in one process.
+PYTEST_ARGS ?= -n auto
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
