@@ -193,10 +193,15 @@ def _detail_page(
     failed = forms.get("concern_form") or forms.get("subject_form")
     if failed is not None:
         context["form"] = failed
-    if may_manage:
+    # The add forms list up to CHOICES_LIMIT concerns and people each: built only when asked
+    # for ("Add a person" / "Add a concern" links, ?add=...) or when one came back with errors,
+    # so that reading a case does not pay for them.
+    adding = request.GET.get("add", "")
+    if may_manage and (adding == "concern" or forms.get("concern_form")):
         context["concern_form"] = forms.get("concern_form") or AddConcernForm(
             initial={"version": case.version}, concerns=_concern_choices(request, case)
         )
+    if may_manage and (adding == "person" or forms.get("subject_form")):
         context["subject_form"] = forms.get("subject_form") or AddSubjectForm(
             initial={"version": case.version}, people=_people_choices(request, case)
         )

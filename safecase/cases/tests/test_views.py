@@ -127,8 +127,12 @@ def test_concerns_and_people_are_added_from_the_case_page(world: DemoWorld) -> N
     concern = submitted_concern(world)
     person = _person(world)
     client = client_for(world.users["lead"])
+    # Reading the case lists no choices; each add form is there when asked for.
     page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert str(concern.pk) in page and str(person.pk) in page
+    assert str(concern.pk) not in page and str(person.pk) not in page
+    assert "?add=concern" in page and "?add=person" in page
+    assert str(concern.pk) in client.get(f"/cases/{case.pk}/?add=concern").content.decode()
+    assert str(person.pk) in client.get(f"/cases/{case.pk}/?add=person").content.decode()
     added = client.post(
         f"/cases/{case.pk}/concerns/",
         {"add_concern-concern": str(concern.pk), "add_concern-version": 1},
