@@ -111,6 +111,26 @@ def _share_grant(k: Kit, persona: str = "lead") -> Call:
     )
 
 
+def _share_in_transaction(k: Kit, persona: str = "lead") -> Call:
+    """As a caller does (a referral into the hub): inside the caller's own transaction, and
+    with consent not sought, so the override is recorded too."""
+    person = k.person()
+
+    def call() -> Any:
+        with transaction.atomic():
+            return access_actions.share_in_transaction(
+                actor=k.actor(persona),
+                record=person,
+                to_organisation=k.world.organisations["police"],
+                purpose="Joint enquiry (synthetic).",
+                lawful_basis="Children Act 1989 s.47",
+                consent="not_sought",
+                consent_override_reason="Asking would alert the adult suspected of harm.",
+            )
+
+    return call
+
+
 def _share_revoke(k: Kit, persona: str = "lead") -> Call:
     grant = k.grant()
     return lambda: access_actions.share_revoke(
@@ -641,6 +661,11 @@ CASES: dict[str, Case] = {
     # access
     "safecase.access.actions.share_grant": Case(
         AuditAction.SHARE_GRANTED, _share_grant, lambda k: _share_grant(k, "reporter")
+    ),
+    "safecase.access.actions.share_in_transaction": Case(
+        AuditAction.SHARE_GRANTED,
+        _share_in_transaction,
+        lambda k: _share_in_transaction(k, "reporter"),
     ),
     "safecase.access.actions.share_revoke": Case(
         AuditAction.SHARE_REVOKED, _share_revoke, lambda k: _share_revoke(k, "reporter")

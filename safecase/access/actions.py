@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from safecase.access import scoping
-from safecase.access.models import RecordRestriction, ShareGrant
+from safecase.access.models import Consent, RecordRestriction, ShareGrant
 from safecase.access.permissions import Permission
 from safecase.access.policy import object_key, owner_organisation_id, require
 from safecase.accounts.models import Membership, Organisation, PartnershipMember, User
@@ -42,18 +42,58 @@ def share_grant(
     to_organisation: Organisation,
     purpose: str,
     lawful_basis: str,
+    consent: str = Consent.GIVEN,
+    consent_override_reason: str = "",
+    consent_overridden_by: User | None = None,
     expires_at: datetime | None = None,
 ) -> ShareGrant:
     """Let one partner organisation see one record, for a stated purpose, until revoked or expired.
 
-    Raises DomainError when the organisations share no current partnership or a reason is missing.
+    Raises DomainError when the organisations share no current partnership, a reason is
+    missing, or consent was refused or not sought and no override reason is given.
     """
+    return share_in_transaction(
+        actor=actor,
+        record=record,
+        to_organisation=to_organisation,
+        purpose=purpose,
+        lawful_basis=lawful_basis,
+        consent=consent,
+        consent_override_reason=consent_override_reason,
+        consent_overridden_by=consent_overridden_by,
+        expires_at=expires_at,
+    )
+
+
+def share_in_transaction(
+    *,
+    actor: Actor,
+    record: models.Model,
+    to_organisation: Organisation,
+    purpose: str,
+    lawful_basis: str,
+    consent: str = Consent.GIVEN,
+    consent_override_reason: str = "",
+    consent_overridden_by: User | None = None,
+    expires_at: datetime | None = None,
+) -> ShareGrant:
+    """share_grant's body, for an action that shares records as part of its own work (a
+    referral into the hub sharing what the referrer chose to send with it): the same checks
+    and the same audit event, committed or rolled back with the caller's transaction."""
     require(actor, Permission.SHARE_GRANT, record)
     owner_id = owner_organisation_id(record)
     if to_organisation.pk == owner_id:
         raise DomainError("A record is already visible to its own organisation.")
     if not purpose.strip() or not lawful_basis.strip():
         raise DomainError("Record the purpose and the lawful basis for sharing.")
+    if consent not in Consent.values:
+        raise DomainError("Say whether consent was given, refused or not sought.", field="consent")
+    override_reason = consent_override_reason.strip()
+    if consent != Consent.GIVEN and not override_reason:
+        raise DomainError(
+            "Consent was refused or not sought: say why the information is shared anyway.",
+            field="consent_override_reason",
+        )
     if expires_at is not None and expires_at <= timezone.now():
         raise DomainError("The share must end in the future.", field="expires_at")
     if actor.user is None or owner_id is None:
@@ -63,6 +103,9 @@ def share_grant(
         raise DomainError(
             f"{to_organisation.name} is not in a current partnership with your organisation."
         )
+    overridden_by = None
+    if consent != Consent.GIVEN:
+        overridden_by = consent_overridden_by or actor.user
     grant = ShareGrant.objects.create(
         owner_organisation_id=owner_id,
         to_organisation=to_organisation,
@@ -71,10 +114,20 @@ def share_grant(
         object_id=object_key(record),
         purpose=purpose.strip(),
         lawful_basis=lawful_basis.strip(),
+        consent=consent,
+        consent_override_reason=override_reason if consent != Consent.GIVEN else "",
+        consent_overridden_by=overridden_by,
         granted_by=actor.user,
         expires_at=expires_at,
     )
-    changes = {"to_organisation": to_organisation.pk, "record": record._meta.label_lower}
+    changes = {
+        "to_organisation": to_organisation.pk,
+        "record": record._meta.label_lower,
+        "lawful_basis": grant.lawful_basis,
+        "consent": consent,
+    }
+    if overridden_by is not None:
+        changes["consent_overridden_by"] = overridden_by.pk
     recorder.record(
         actor=actor,
         action=AuditAction.SHARE_GRANTED,

@@ -41,6 +41,16 @@ class ShareGrantQuerySet(models.QuerySet["ShareGrant"]):
         )
 
 
+class Consent(models.TextChoices):
+    """What the person (or whoever speaks for them) said to this disclosure (M6). Consent is
+    sought unless seeking it would increase the risk of harm; a disclosure may go ahead without
+    it when the threshold is met, and then the override says why and who decided."""
+
+    GIVEN = "given", "Consent given"
+    REFUSED = "refused", "Consent refused (shared without it)"
+    NOT_SOUGHT = "not_sought", "Consent not sought"
+
+
 class ShareGrant(BaseModel):
     """One item of one organisation shared with another organisation of a common partnership.
 
@@ -62,6 +72,13 @@ class ShareGrant(BaseModel):
     lawful_basis = models.TextField()
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The disclosure's consent decision (M6): when consent was refused or not sought, why the
+    # item was shared anyway and who decided (who may be a senior colleague, not the sharer).
+    consent = models.CharField(max_length=16, choices=Consent.choices, default=Consent.GIVEN)
+    consent_override_reason = models.TextField(blank=True)
+    consent_overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

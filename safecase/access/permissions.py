@@ -47,6 +47,24 @@ class Permission(StrEnum):
     SHARED_VIEW = "shared.view"
     SHARE_GRANT = "share.grant"
     RECORD_RESTRICT = "record.restrict"
+    # Break-glass (S3): open a restricted record of one's own organisation, with a stated
+    # reason and a fresh MFA code; and review every such opening.
+    RECORD_BREAK_GLASS = "record.break_glass"
+    RECORD_BREAK_GLASS_REVIEW = "record.break_glass_review"
+
+    # Multi-agency working (issue 5). The hub (MASH) is hosted by one organisation of a
+    # partnership; the others refer into it and answer its information requests.
+    HUB_REFER = "hub.refer"  # refer a case or concern into the hub; see its outcome
+    HUB_VIEW = "hub.view"  # the hub referrals the organisation takes part in
+    HUB_MANAGE = "hub.manage"  # hub staff: enter, rate, request information, decide
+    HUB_ANSWER = "hub.answer"  # an agency answers its own section of a referral
+    HUB_RELEASE = "hub.release"  # an agency's approver releases a held answer
+    HUB_CONFIGURE = "hub.configure"  # the hub's working hours and RAG timescales
+    HUB_REPORT = "hub.report"  # timeliness per agency, and the end-of-referral audit view
+    KNOWN_TO_CHECK = "known_to.check"  # ask whether a person is known to other members (M7)
+    TRANSFER_SEND = "transfer.send"  # send a person's safeguarding file to another organisation
+    TRANSFER_RECEIVE = "transfer.receive"  # view, accept or reject a file sent to us
+    WEBHOOK_MANAGE = "webhook.manage"  # the organisation's outgoing webhooks (M5)
 
 
 # Permissions that need only a signed-in user, not a role in an organisation.

@@ -14,9 +14,14 @@ from safecase.api.v1 import (
     case_tasks,
     cases,
     concerns,
+    hub,
+    known_to,
     people,
     schema,
+    sharing,
+    transfers,
     triage,
+    webhooks,
 )
 
 app_name = "api"
@@ -115,4 +120,10 @@ urlpatterns = [
     *case_allegations.urlpatterns,
     *case_learning.urlpatterns,
     *case_notes.urlpatterns,
+    # Multi-agency working (issue 5).
+    *hub.urlpatterns,
+    *sharing.urlpatterns,
+    *known_to.urlpatterns,
+    *transfers.urlpatterns,
+    *webhooks.urlpatterns,
 ]

@@ -143,6 +143,21 @@ class AuditAction(models.TextChoices):
     SUPERVISION_RECORDED = "supervision.recorded", "Supervision on a case recorded"
     SUPERVISION_SCHEDULE_SET = "supervision.schedule_set", "Supervision schedule set"
 
+    # --- hub (issue 5: the MASH, its referrals, information requests and decisions) ---
+    HUB_SETTINGS_CHANGED = "hub.settings_changed", "Hub calendar or RAG timescales changed"
+
+    # --- sharing, consent and break-glass (issue 5) ---
+    BREAK_GLASS_OPENED = "record.break_glass", "Restricted record opened by break-glass"
+
+    # --- known to (issue 5) ---
+    KNOWN_TO_CHECKED = "known_to.checked", "Asked whether a person is known to partners"
+
+    # --- record transfer (issue 5) ---
+    TRANSFER_SENT = "transfer.sent", "Safeguarding file sent to another organisation"
+
+    # --- webhooks (issue 5) ---
+    WEBHOOK_CREATED = "webhook.created", "Webhook endpoint added"
+
     # In-app notifications
     NOTIFICATION_SENT = "notification.sent", "Notification sent"
     NOTIFICATION_READ = "notification.read", "Notification marked read"

@@ -51,6 +51,11 @@ PERSONAS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("partner_without", "Harry Health", "health", (Role.AGENCY_PRACTITIONER,)),
     ("other_org", "Otto Outsider", "outside", (Role.LEAD,)),
     ("primary_lead", "Priya Primary", "primary", (Role.LEAD, Role.ORG_ADMIN)),
+    # The MASH (issue 5), hosted by children's services; the police's approver releases the
+    # police answers to the hub.
+    ("hub", "Hana Hub", "childrens_services", (Role.HUB_PRACTITIONER,)),
+    ("hub_manager", "Milo Manager", "childrens_services", (Role.HUB_MANAGER,)),
+    ("police_approver", "Pat Approver", "police", (Role.AGENCY_APPROVER,)),
 )
 
 
