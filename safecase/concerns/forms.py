@@ -189,8 +189,14 @@ class ConcernForm(forms.Form):
         day = self.cleaned_data.get("happened_on")
         if day is None:
             return None
-        moment = self.cleaned_data.get("happened_time") or time(12, 0)
-        return timezone.make_aware(datetime.combine(day, moment))
+        given = self.cleaned_data.get("happened_time")
+        happened = timezone.make_aware(datetime.combine(day, given or time(12, 0)))
+        if given is None:
+            # A day without a time stands at midday (marked approximate), but never later than
+            # now: something seen this morning, recorded before noon, did not happen "in the
+            # future" (the action refuses those).
+            happened = min(happened, timezone.now().replace(microsecond=0))
+        return happened
 
     def action_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -326,6 +328,31 @@ def test_recording_through_the_form_saves_a_draft_then_submits(world: DemoWorld)
     assert concern.status == "submitted"
     bad = client.post("/concerns/new/", {**data, "happened_on": "31/31/2026"})
     assert bad.status_code == 422 and Concern.objects.count() == 1
+
+
+def test_a_day_without_a_time_recorded_before_noon_is_not_in_the_future(world: DemoWorld) -> None:
+    # Found when the browser journey ran at 01:50 London time: "today" stood at 12:00, which
+    # was later than now, and the reporter was told it "cannot be in the future".
+    with time_machine.travel(datetime(2026, 12, 10, 8, 30, tzinfo=ZoneInfo("Europe/London"))):
+        client = client_for(world.users["reporter"])
+        saved = client.post(
+            "/concerns/new/",
+            {
+                "kind": "child",
+                "person_0_name": "Jamie Example-Child",
+                "person_0_role": "subject",
+                "happened_on": "2026-12-10",
+                "location": "Playground",
+                "categories": ["physical"],
+                "fact": "A purple bruise on the left forearm.",
+                "save": "1",
+            },
+        )
+        assert saved.status_code == 302
+        concern = Concern.objects.get()
+        assert concern.happened_at_approximate
+        assert concern.happened_at <= timezone.now()
+        assert timezone.localtime(concern.happened_at).date().isoformat() == "2026-12-10"
 
 
 def test_every_concern_action_is_audited(world: DemoWorld) -> None:
