@@ -61,7 +61,7 @@ from safecase.concerns.patterns import normalise
 from safecase.demo.bulk import insert_objects
 from safecase.demo.personas import DEMO_DOMAIN, DEMO_PASSWORD
 from safecase.demo.scale_cases import CASE_MODELS, CaseMaker
-from safecase.people.models import Person, PersonKind
+from safecase.people.models import ChronologyItem, Person, PersonKind
 
 BENCH_LEAD_EMAIL = f"bench.lead@{DEMO_DOMAIN}"
 CHRONOLOGY_CONCERNS = 500
@@ -254,6 +254,35 @@ def _loading_connection() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {before}")
+
+
+@contextmanager
+def _line_indexes_built_after() -> Iterator[None]:
+    """Write the chronology lines of a freshly loaded county with their table's indexes
+    dropped, and build the indexes afterwards from the finished table. Each index leads with a
+    random UUID (person, source, case), so inserting millions of lines into live indexes
+    touches pages all over them once they outgrow the cache; building each from the full table
+    is one sort. Every index comes back."""
+    # The statements only, run here: a schema editor cannot be entered inside a transaction
+    # on SQLite (the tests load counties inside theirs), but these statements can.
+    editor = connection.schema_editor(collect_sql=True)
+    editor.deferred_sql = []  # what entering it would have set; nothing is deferred here
+    # The unique (person, source) key stays: SQLite keeps it inside the table's definition,
+    # and it is what skips a line written twice.
+    keys = list(ChronologyItem._meta.indexes)
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute(str(key.remove_sql(ChronologyItem, editor)))
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and connection.in_atomic_block:
+                # PostgreSQL builds no index on a table with deferred foreign-key checks still
+                # pending in the transaction: run them now (they pass or the load fails here).
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for key in keys:
+                cursor.execute(str(key.create_sql(ChronologyItem, editor)))
 
 
 @dataclass(frozen=True)
@@ -689,8 +718,9 @@ def load_county(
         summary.stage_changes = loader.cases.stage_changes
         lap("concerns, triage, actions and cases")
         # The rows above bypassed the actions that keep the chronology lines: write them now.
-        chronology.rebuild()
-        case_chronology.rebuild()
+        with _line_indexes_built_after():
+            chronology.rebuild()
+            case_chronology.rebuild()
         lap("chronology")
     if analyze and connection.vendor == "postgresql":
         with connection.cursor() as cursor:

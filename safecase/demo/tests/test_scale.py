@@ -170,3 +170,17 @@ def test_allocation_adds_up_and_follows_zipf() -> None:
     counts = zipf_counts(4_000, 600)
     assert sum(counts) == 4_000
     assert counts[0] > 500 and counts[-1] <= 1
+
+
+def test_the_chronology_indexes_dropped_for_the_load_are_all_built_again() -> None:
+    from django.db import connection
+
+    def index_names() -> set[str]:
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, ChronologyItem._meta.db_table)
+        return {name for name, info in found.items() if info["index"] or info["unique"]}
+
+    before = index_names()
+    assert {index.name for index in ChronologyItem._meta.indexes} <= before
+    _load_tiny()
+    assert index_names() == before
