@@ -103,7 +103,8 @@ def _out(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any]
 
 
 def _fields(endpoint: WebhookEndpoint) -> dict[str, Any]:
-    return {name: getattr(endpoint, name) for name in EndpointOutputSerializer().fields}
+    names: list[str] = list(EndpointOutputSerializer().fields.keys())
+    return {name: getattr(endpoint, name) for name in names}
 
 
 class EndpointPagination(KeysetPagination):

@@ -21,7 +21,7 @@ LOG_PAGE_SIZE = 25
 def endpoints_visible_to(actor: Actor) -> QuerySet[WebhookEndpoint]:
     if actor.organisation is None or not can(actor, Permission.WEBHOOK_MANAGE):
         return WebhookEndpoint.objects.none()
-    return WebhookEndpoint.objects.filter(organisation_id=actor.organisation_id)
+    return WebhookEndpoint.objects.filter(organisation=actor.organisation)
 
 
 def access_endpoint(actor: Actor, endpoint_id: object) -> WebhookEndpoint:
@@ -31,7 +31,7 @@ def access_endpoint(actor: Actor, endpoint_id: object) -> WebhookEndpoint:
 def deliveries_visible_to(actor: Actor) -> QuerySet[WebhookDelivery]:
     if actor.organisation is None or not can(actor, Permission.WEBHOOK_MANAGE):
         return WebhookDelivery.objects.none()
-    return WebhookDelivery.objects.filter(organisation_id=actor.organisation_id)
+    return WebhookDelivery.objects.filter(organisation=actor.organisation)
 
 
 def access_delivery(actor: Actor, delivery_id: object) -> WebhookDelivery:

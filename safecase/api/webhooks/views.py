@@ -24,7 +24,7 @@ def _apply_error(form: Any, exc: DomainError) -> None:
 
 def _secret_page(
     request: HttpRequest, endpoint: WebhookEndpoint, secret: str, created: bool
-) -> Any:
+) -> HttpResponse:
     response = render(
         request,
         "webhooks/secret.html",
