@@ -8,8 +8,11 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -335,3 +338,43 @@ def test_the_command_sends_what_is_due(world: DemoWorld) -> None:
         call_command("webhooks_deliver", stdout=out)
     assert "1 succeeded" in out.getvalue()
     assert receiver.received[0].verified
+
+
+def _documented_verify() -> Any:
+    """The Python example of docs/webhooks.md, exactly as integrators read it."""
+    text = (Path(__file__).resolve().parents[4] / "docs" / "webhooks.md").read_text()
+    code = re.search(r"```python\n(.*?)```", text, re.DOTALL)
+    assert code is not None, "docs/webhooks.md lost its Python example"
+    namespace: dict[str, Any] = {}
+    exec(compile(code.group(1), "docs/webhooks.md", "exec"), namespace)  # noqa: S102 - our own doc
+    return namespace["verify_webhook"]
+
+
+def test_the_documented_python_check_verifies_real_deliveries(world: DemoWorld) -> None:
+    verify_webhook = _documented_verify()
+    with running() as receiver:
+        _, receiver.secret = make_endpoint(world, receiver.url)
+        publish_referral_created(_org(world))
+        delivery.deliver_due()
+    (request,) = receiver.received
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    assert verify_webhook(receiver.secret, headers, request.body)
+    assert not verify_webhook(signing.new_secret(), headers, request.body)
+    assert not verify_webhook(receiver.secret, headers, request.body + b" ")
+    old = {**headers, "webhook-timestamp": str(int(headers["webhook-timestamp"]) - 301)}
+    assert not verify_webhook(receiver.secret, old, request.body)
+    assert not verify_webhook(receiver.secret, {}, request.body)
+
+
+def test_the_signature_matches_the_standard_webhooks_test_vector() -> None:
+    # The example in the Standard Webhooks specification's reference libraries.
+    got = signing.signature(
+        secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        msg_id="msg_p5jXN8AQM9LWM0D4loKWxJek",
+        timestamp=1614265330,
+        body=b'{"test": 2432232314}',
+    )
+    assert got == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    headers = signing.signed_headers(secret=signing.new_secret(), msg_id="m", timestamp=1, body=b"")
+    with pytest.raises(signing.SignatureError, match="5 minutes"):
+        signing.verify(secret="whsec_AAAA", headers=headers, body=b"", now=1000)
