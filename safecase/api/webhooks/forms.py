@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from safecase.api.webhooks import egress
+from safecase.core.errors import DomainError
 from safecase.core.events import EVENT_TYPES
 
 EVENT_LABELS = {
@@ -46,6 +48,15 @@ class EndpointForm(forms.Form):
         )
         self.fields["description"].widget.attrs.update({"class": "govuk-input"})
         self.fields["is_active"].widget.attrs.update({"class": "govuk-checkboxes__input"})
+
+    def clean_url(self) -> str:
+        # The action checks again; checking here too shows every problem of the form at once.
+        url: str = self.cleaned_data["url"].strip()
+        try:
+            egress.check_url(url)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return url
 
 
 class VersionForm(forms.Form):
