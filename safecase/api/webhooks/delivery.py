@@ -187,6 +187,30 @@ def _claim(delivery_id: uuid.UUID, now: datetime) -> WebhookDelivery | None:
     return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
 
 
+def _send(
+    delivery: WebhookDelivery, endpoint: WebhookEndpoint, now: datetime
+) -> tuple[egress.Answer, list[str]]:
+    """Sign and POST; also what must never be stored from the answer (secret, signature)."""
+    try:
+        secret = endpoint_secret(endpoint)
+    except (crypto.DecryptionError, crypto.KeyConfigurationError):
+        # Its key was removed from SAFECASE_FILE_KEYS: nothing can be signed until an
+        # administrator rotates the secret. A failed attempt, retried as usual.
+        return egress.Answer(None, "signing secret unreadable: rotate the endpoint's secret"), []
+    body = body_of(delivery)
+    headers = signing.signed_headers(
+        secret=secret, msg_id=str(delivery.event_id), timestamp=int(now.timestamp()), body=body
+    )
+    answer = egress.post(endpoint.url, body=body, headers=headers)
+    signature = headers["webhook-signature"]
+    return answer, [
+        secret,
+        secret.removeprefix(signing.SECRET_PREFIX),
+        signature,
+        signature.partition(",")[2],
+    ]
+
+
 def attempt(
     delivery_id: uuid.UUID | str, *, now: datetime | None = None, rng: random.Random | None = None
 ) -> WebhookDelivery | None:
@@ -198,24 +222,11 @@ def attempt(
         return None
     endpoint = delivery.endpoint
     number = delivery.attempts + 1
-    redactions: list[str] = []
-    if not endpoint.is_active:
-        answer = egress.Answer(None, "endpoint deactivated")
-        number = max_attempts()  # nothing more is tried for a deactivated endpoint
+    if endpoint.is_active:
+        answer, redactions = _send(delivery, endpoint, now)
     else:
-        secret = endpoint_secret(endpoint)
-        body = body_of(delivery)
-        headers = signing.signed_headers(
-            secret=secret, msg_id=str(delivery.event_id), timestamp=int(now.timestamp()), body=body
-        )
-        answer = egress.post(endpoint.url, body=body, headers=headers)
-        # A receiver that echoes what it got must not get the secret or signature stored.
-        redactions = [
-            secret,
-            secret.removeprefix(signing.SECRET_PREFIX),
-            headers["webhook-signature"],
-        ]
-        redactions.append(headers["webhook-signature"].partition(",")[2])
+        answer, redactions = egress.Answer(None, "endpoint deactivated"), []
+        number = max_attempts()  # nothing more is tried for a deactivated endpoint
     ok = answer.status is not None and 200 <= answer.status < 300
     wait = None if ok else next_wait(number, rng=rng)
     if ok:

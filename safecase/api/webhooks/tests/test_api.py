@@ -138,3 +138,13 @@ def test_another_organisation_sees_nothing(world: DemoWorld) -> None:
     redeliver = _send(priya, "POST", f"/api/v1/webhooks/deliveries/{sent.pk}/redeliver")
     assert redeliver.status_code == 404
     assert WebhookDelivery.objects.count() == 1
+
+
+def test_a_deactivated_endpoint_cannot_be_pinged(world: DemoWorld, admin: Client) -> None:
+    endpoint, _ = make_endpoint(world, URL)
+    assert _send(admin, "DELETE", f"{BASE}/{endpoint.pk}", **{"If-Match": '"1"'}).status_code == 200
+    ping = _send(admin, "POST", f"{BASE}/{endpoint.pk}/ping")
+    assert ping.status_code == 400 and "Reactivate" in ping.json()["detail"]
+    again = _send(admin, "DELETE", f"{BASE}/{endpoint.pk}", **{"If-Match": '"2"'})
+    assert again.status_code == 400 and "already deactivated" in again.json()["detail"]
+    assert WebhookDelivery.objects.count() == 0

@@ -378,3 +378,74 @@ def test_the_signature_matches_the_standard_webhooks_test_vector() -> None:
     headers = signing.signed_headers(secret=signing.new_secret(), msg_id="m", timestamp=1, body=b"")
     with pytest.raises(signing.SignatureError, match="5 minutes"):
         signing.verify(secret="whsec_AAAA", headers=headers, body=b"", now=1000)
+
+
+def test_after_a_failure_the_task_queues_itself_for_the_next_attempt(world: DemoWorld) -> None:
+    from django_tasks import default_task_backend
+
+    dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with running(answers=[500]) as receiver, override_settings(TASKS=dummy):
+        _, receiver.secret = make_endpoint(world, receiver.url)
+        publish_referral_created(_org(world))
+        row = WebhookDelivery.objects.get()
+        assert deliver_webhook.call(delivery_id=str(row.pk)) == "failed"
+        row.refresh_from_db()
+        (queued,) = default_task_backend.results  # type: ignore[attr-defined]
+    assert queued.task.run_after == row.next_attempt_at
+    assert queued.kwargs == {"delivery_id": str(row.pk)}
+
+
+def test_the_subscriber_costs_two_queries_however_many_endpoints(
+    world: DemoWorld, django_assert_num_queries: Any
+) -> None:
+    def publish() -> None:  # already inside the test's transaction, as in an action
+        events.publish(
+            organisation_id=_org(world), event_type=events.REFERRAL_CREATED, payload={"r": 1}
+        )
+
+    with django_assert_num_queries(1):  # no endpoint: one indexed look-up
+        publish()
+    for n in range(5):
+        make_endpoint(world, f"https://hooks{n}.example.org/")
+    with django_assert_num_queries(2):  # the look-up and one bulk insert
+        publish()
+    assert WebhookDelivery.objects.count() == 5
+
+
+def test_no_secret_in_the_sql_log_either(world: DemoWorld) -> None:
+    from django.db import connection
+
+    capture = _Capture()
+    sql_logger = logging.getLogger("django.db.backends")
+    old_level = sql_logger.level
+    sql_logger.addHandler(capture)
+    sql_logger.setLevel(logging.DEBUG)
+    connection.force_debug_cursor = True
+    try:
+        with running() as receiver:
+            _, secret = make_endpoint(world, receiver.url)
+            receiver.secret = secret
+            publish_referral_created(_org(world))
+            delivery.deliver_due()
+    finally:
+        connection.force_debug_cursor = False
+        sql_logger.removeHandler(capture)
+        sql_logger.setLevel(old_level)
+    logged = "\n".join(capture.lines)
+    assert "webhooks_webhookdelivery" in logged
+    signature = receiver.received[0].headers["webhook-signature"]
+    for value in (secret, secret.removeprefix("whsec_"), signature, signature[3:]):
+        assert value not in logged
+
+
+def test_a_secret_whose_key_was_removed_fails_the_attempt_clearly(world: DemoWorld) -> None:
+    with running() as receiver:
+        _, receiver.secret = make_endpoint(world, receiver.url)
+        publish_referral_created(_org(world))
+        with override_settings(
+            SAFECASE_FILE_KEYS={"new": b"\x01" * 32}, SAFECASE_FILE_KEY_ID="new"
+        ):
+            (row,) = delivery.deliver_due()
+    assert row.status == DeliveryStatus.FAILED and row.attempts == 1
+    assert row.last_error == "signing secret unreadable: rotate the endpoint's secret"
+    assert receiver.received == []
