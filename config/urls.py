@@ -11,6 +11,7 @@ urlpatterns = [
     path("known-to/", include("safecase.partnerships.knownto.urls")),
     path("transfers/", include("safecase.partnerships.transfers.urls")),
     path("sharing/", include("safecase.sharing.urls")),
+    path("webhooks/", include("safecase.api.webhooks.urls")),
     path("search/", include("safecase.insight.urls")),
     path("notifications/", include("safecase.notifications.urls")),
     path("api-tokens/", include("safecase.api.urls_web")),

@@ -157,6 +157,11 @@ class AuditAction(models.TextChoices):
 
     # --- webhooks (issue 5) ---
     WEBHOOK_CREATED = "webhook.created", "Webhook endpoint added"
+    WEBHOOK_CHANGED = "webhook.changed", "Webhook endpoint changed"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", "Webhook signing secret rotated"
+    WEBHOOK_DEACTIVATED = "webhook.deactivated", "Webhook endpoint deactivated"
+    WEBHOOK_PINGED = "webhook.pinged", "Webhook test ping sent"
+    WEBHOOK_REDELIVERED = "webhook.redelivered", "Webhook delivery sent again"
 
     # In-app notifications
     NOTIFICATION_SENT = "notification.sent", "Notification sent"
