@@ -265,6 +265,19 @@ SAFECASE_TRIAGE_OVERDUE_HOURS = env_int("SAFECASE_TRIAGE_OVERDUE_HOURS", 24)
 # working-day deadlines (a LADO referral's follow-up) skip them.
 SAFECASE_EXTRA_HOLIDAYS = env_list("SAFECASE_EXTRA_HOLIDAYS")
 
+# --- Outgoing webhooks (docs/webhooks.md) ---------------------------------------------------
+# Hosts a webhook may reach over plain http (and at a private or loopback address): none in
+# production; e.g. "127.0.0.1" for a receiver on the same machine while developing.
+SAFECASE_WEBHOOK_ALLOW_HTTP_HOSTS = env_list("SAFECASE_WEBHOOK_ALLOW_HTTP_HOSTS")
+SAFECASE_WEBHOOK_TIMEOUT_SECONDS = env_int("SAFECASE_WEBHOOK_TIMEOUT_SECONDS", 5)
+# Seconds to wait before each retry of a failed delivery; given up after the last.
+SAFECASE_WEBHOOK_RETRY_SCHEDULE = [
+    int(seconds)
+    for seconds in env_list(
+        "SAFECASE_WEBHOOK_RETRY_SCHEDULE", ["60", "300", "1800", "7200", "21600", "43200"]
+    )
+]
+
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"

@@ -28,6 +28,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("Organisation settings", "accounts:organisation_settings", Permission.ORG_MANAGE_SETTINGS),
     ("Safeguarding settings", "concerns:config", Permission.CONCERN_CONFIGURE),
     ("Audit trail", "audit:event_list", Permission.AUDIT_VIEW),
+    ("Webhooks", "webhooks:list", Permission.WEBHOOK_MANAGE),
     ("API tokens", "api_tokens:list", Permission.TOKEN_MANAGE_OWN),
     ("Your account", "accounts:account", Permission.ACCOUNT_SELF),
 )

@@ -20,6 +20,7 @@ from safecase.audit.events import AuditAction
 from safecase.core.actors import Actor
 from safecase.demo.cases import build_demo_case_parts, build_demo_cases
 from safecase.demo.concerns import build_demo_concerns
+from safecase.demo.multi_agency import build_demo_multi_agency
 from safecase.demo.personas import DEMO_PASSWORD, PERSONAS, build_demo_world, persona_email
 from safecase.demo.scale import BENCH_LEAD_EMAIL, CountySummary, load_county
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         build_demo_concerns(world)
         build_demo_cases(world)
         build_demo_case_parts(world)
+        build_demo_multi_agency(world)
         with transaction.atomic():
             recorder.record(actor=Actor.system("demo"), action=AuditAction.DEMO_LOADED)
         self.stdout.write("\nSafecase demo is ready. Sign in at http://127.0.0.1:8000 as:\n")
