@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -22,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from safecase.access.permissions import Permission
-from safecase.access.policy import can, require
+from safecase.access.policy import require
 from safecase.accounts.models import User
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction, Outcome
@@ -37,7 +36,6 @@ from safecase.partnerships.knownto.models import (
 )
 from safecase.people.identifiers import IdentifierScheme, InvalidIdentifier
 
-DEFAULT_CHECKS_PER_HOUR = 30
 PURPOSE_LIMIT = 1000
 
 
@@ -47,16 +45,6 @@ class RateLimited(DomainError):  # noqa: N818 - reads as a sentence: "raise Rate
 
 class _OverLimit(Exception):  # noqa: N818 - internal signal, turned into RateLimited
     pass
-
-
-def checks_per_hour() -> int:
-    """The hourly limit per user: ``SAFECASE_KNOWN_TO_CHECKS_PER_HOUR`` (default 30)."""
-    return int(getattr(settings, "SAFECASE_KNOWN_TO_CHECKS_PER_HOUR", DEFAULT_CHECKS_PER_HOUR))
-
-
-def may_set_contact(actor: Actor) -> bool:
-    """The lead (who holds the safeguarding settings) or the organisation's administrator."""
-    return can(actor, Permission.CONCERN_CONFIGURE) or can(actor, Permission.ORG_MANAGE_SETTINGS)
 
 
 def _wanted(
@@ -111,7 +99,7 @@ def _check_in_transaction(
     assert actor.user is not None and actor.organisation is not None
     # One user's checks one at a time, so two at once cannot both slip under the limit.
     list(User.objects.select_for_update().filter(pk=actor.user.pk).values_list("pk"))
-    if selectors.checks_in_last_hour(actor) >= checks_per_hour():
+    if selectors.checks_in_last_hour(actor) >= selectors.checks_per_hour():
         raise _OverLimit
     found = selectors.matching_organisations(actor, wanted)
     check = KnownToCheck.objects.create(
@@ -184,7 +172,7 @@ def known_to_check(
         raise DomainError(f"Keep the reason under {PURPOSE_LIMIT} characters.", field="purpose")
     wanted = _wanted(list(identifiers), given_names, family_name, date_of_birth)
     kinds = sorted({kind for kind, _ in wanted})
-    limit = checks_per_hour()
+    limit = selectors.checks_per_hour()
     try:
         return _check_in_transaction(actor=actor, purpose=purpose, wanted=wanted, kinds=kinds)
     except _OverLimit:
@@ -205,7 +193,7 @@ def known_to_check(
 def known_to_contact_save(*, actor: Actor, role: str, mailbox: str, version: int) -> KnownToContact:
     """Set whom partners should contact when a check finds a person known to the actor's
     organisation. ``version`` is 0 when there is none yet; a stale one raises Conflict."""
-    if not may_set_contact(actor):
+    if not selectors.may_set_contact(actor):
         raise NotPermitted("You do not have permission to do that.")
     if actor.organisation is None:
         raise NotPermitted("You do not have permission to do that.")

@@ -56,9 +56,7 @@ PARTNER_RECORDS: tuple[tuple[str, str, str], ...] = (
 
 def _member_actor(user: User, organisation: Organisation) -> Actor:
     membership = Membership.objects.get(user=user, organisation=organisation)
-    return Actor(
-        user=user, organisation=organisation, roles=frozenset(membership.role_names())
-    )
+    return Actor(user=user, organisation=organisation, roles=frozenset(membership.role_names()))
 
 
 @transaction.atomic

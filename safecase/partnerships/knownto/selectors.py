@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -23,6 +24,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from safecase.access.models import RecordRestriction
+from safecase.access.permissions import Permission
+from safecase.access.policy import can
 from safecase.accounts.models import Organisation, PartnershipMember
 from safecase.core.actors import Actor
 from safecase.partnerships.knownto.models import (
@@ -30,6 +33,19 @@ from safecase.partnerships.knownto.models import (
     KnownToContact,
     KnownToDigest,
 )
+
+DEFAULT_CHECKS_PER_HOUR = 30
+
+
+def checks_per_hour() -> int:
+    """The hourly limit per user: ``SAFECASE_KNOWN_TO_CHECKS_PER_HOUR`` (default 30)."""
+    return int(getattr(settings, "SAFECASE_KNOWN_TO_CHECKS_PER_HOUR", DEFAULT_CHECKS_PER_HOUR))
+
+
+def may_set_contact(actor: Actor) -> bool:
+    """The lead (who holds the safeguarding settings) or the organisation's administrator."""
+    return can(actor, Permission.CONCERN_CONFIGURE) or can(actor, Permission.ORG_MANAGE_SETTINGS)
+
 
 # Shown with every answer, on the page and in the API.
 NOT_KNOWN_NOTE = (

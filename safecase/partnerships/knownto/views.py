@@ -31,7 +31,7 @@ def _requires_contact_setter(view: Callable[..., HttpResponse]) -> Callable[...,
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not actions.may_set_contact(request.actor):  # type: ignore[attr-defined]
+        if not selectors.may_set_contact(request.actor):  # type: ignore[attr-defined]
             return forbidden(request, Permission.ORG_MANAGE_SETTINGS)
         return view(request, *args, **kwargs)
 
@@ -78,7 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "form": form,
             "identifier_fields": [form[scheme] for scheme, _, _ in IDENTIFIER_FIELDS],
             "recent": selectors.recent_checks(actor),
-            "limit": actions.checks_per_hour(),
+            "limit": selectors.checks_per_hour(),
         },
         status=status,
     )

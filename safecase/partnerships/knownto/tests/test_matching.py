@@ -90,8 +90,9 @@ def test_name_without_the_same_date_of_birth_does_not_match(world: DemoWorld) ->
     )
     assert known_to(check) == []
     person(world, org="primary", given="Jamie", family="Example-Child", born=None)
-    assert known_to(ask(world, given_names="Jamie", family_name="Example-Child",
-                        date_of_birth=BORN)) == [RIVERSIDE]
+    assert known_to(
+        ask(world, given_names="Jamie", family_name="Example-Child", date_of_birth=BORN)
+    ) == [RIVERSIDE]
 
 
 def test_it_lists_each_partner_once_whatever_the_number_of_records(world: DemoWorld) -> None:
