@@ -47,7 +47,7 @@ class KnownToCheckOutputSerializer(serializers.Serializer):  # type: ignore[type
         return selectors.NOT_KNOWN_NOTE
 
 
-class IdentifierInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class KnownToIdentifierSerializer(serializers.Serializer):  # type: ignore[type-arg]
     scheme = serializers.ChoiceField(choices=IdentifierScheme.choices)
     value = serializers.CharField(max_length=64)
 
@@ -56,7 +56,7 @@ class KnownToCheckInputSerializer(serializers.Serializer):  # type: ignore[type-
     purpose = serializers.CharField(
         max_length=1000, help_text="Why you are asking; recorded in your audit trail."
     )
-    identifiers = IdentifierInputSerializer(many=True, required=False, default=list)
+    identifiers = KnownToIdentifierSerializer(many=True, required=False, default=list)
     given_names = serializers.CharField(max_length=200, allow_blank=True, default="")
     family_name = serializers.CharField(max_length=200, allow_blank=True, default="")
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)

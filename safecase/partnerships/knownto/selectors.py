@@ -4,9 +4,10 @@ digests match (never which record), the contacts, and a practitioner's own check
 Who may be matched (ADR 0016): an active organisation other than the asker's, currently a
 member of a partnership in force today that the asker's organisation is currently a member
 of. What may be matched: a person record that is not merged away, not restricted to named
-people, and not known only through restricted records (every case and concern naming them is
-restricted, or is on a restricted case). The restriction rule is applied here, when the check
-is answered, from the restrictions as they stand, so the index never needs to know them.
+people, and not known only through closed records (every case and concern naming them is
+restricted, is on a restricted case, or is on the low-level concerns log). The rule is applied
+here, when the check is answered, from the restrictions as they stand, so the index never needs
+to know them.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def matchable(digests_found: models.QuerySet[KnownToDigest]) -> models.QuerySet[
     """Leave out rows of people who must never be matched (see the module docstring)."""
     # Imported here: the cases and concerns apps build on people; known-to reads them only here.
     from safecase.cases.models import Case, CaseConcern, CaseSubject
+    from safecase.concerns.choices import ConcernKind
     from safecase.concerns.models import Concern, ConcernPerson
     from safecase.people.models import Person
 
@@ -113,12 +115,15 @@ def matchable(digests_found: models.QuerySet[KnownToDigest]) -> models.QuerySet[
     closed_case = CaseSubject.objects.filter(person_id=person, case_id__in=restricted_cases)
     open_case = CaseSubject.objects.filter(person_id=person).exclude(case_id__in=restricted_cases)
     named = ConcernPerson.objects.filter(person_id=person)
-    closed_concern = named.filter(
-        Q(concern_id__in=restricted_concerns) | Q(concern_id__in=on_restricted_case)
+    # The low-level concerns log about adults is the lead's alone (KCSIE Part 4): counted as
+    # closed, like a restricted record.
+    closed = (
+        Q(concern_id__in=restricted_concerns)
+        | Q(concern_id__in=on_restricted_case)
+        | Q(concern__kind=ConcernKind.LOW_LEVEL_ADULT)
     )
-    open_concern = named.exclude(concern_id__in=restricted_concerns).exclude(
-        concern_id__in=on_restricted_case
-    )
+    closed_concern = named.filter(closed)
+    open_concern = named.exclude(closed)
     only_through_restricted = (Exists(closed_case) | Exists(closed_concern)) & ~(
         Exists(open_case) | Exists(open_concern)
     )

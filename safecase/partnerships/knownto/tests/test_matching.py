@@ -14,6 +14,7 @@ from safecase.access import actions as access_actions
 from safecase.accounts.models import PartnershipMember
 from safecase.cases import actions as case_actions
 from safecase.cases.tests.helpers import open_case, restricted_case, second_lead
+from safecase.concerns import actions as concern_actions
 from safecase.partnerships.knownto import digests, index
 from safecase.partnerships.knownto.models import KnownToDigest
 from safecase.partnerships.knownto.tests.helpers import (
@@ -232,3 +233,27 @@ def test_the_digests_depend_on_the_key(world: DemoWorld, settings: object) -> No
     settings.SAFECASE_KNOWN_TO_KEY = "too short"  # type: ignore[attr-defined]
     with pytest.raises(Exception, match="at least 32"):
         digests.key()
+
+
+def test_a_person_known_only_through_the_low_level_log_is_never_matched(
+    world: DemoWorld,
+) -> None:
+    from safecase.concerns.tests.test_concerns import submitted_concern
+
+    lead = actor_for(world, "lead")
+    adult = person(world, given="Sam", family="Staff-Example", identifiers=[("other", "ST-9")])
+    low = submitted_concern(
+        world,
+        persona="lead",
+        kind="low_level_adult",
+        people=[{"name": "Sam Staff-Example", "role": "subject"}],
+    )
+    concern_actions.concern_link_person(actor=lead, concern_person=low.people.get(), person=adult)
+    assert known_to(ask(world, identifiers=[("other", "ST-9")])) == []
+    child_concern = submitted_concern(
+        world, people=[{"name": "Sam Staff-Example", "role": "subject"}]
+    )
+    concern_actions.concern_link_person(
+        actor=lead, concern_person=child_concern.people.get(), person=adult
+    )
+    assert known_to(ask(world, identifiers=[("other", "ST-9")])) == [RIVERSIDE]
