@@ -257,3 +257,23 @@ def test_a_person_known_only_through_the_low_level_log_is_never_matched(
         actor=lead, concern_person=child_concern.people.get(), person=adult
     )
     assert known_to(ask(world, identifiers=[("other", "ST-9")])) == [RIVERSIDE]
+
+
+def test_the_rebuild_command(world: DemoWorld) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    person(world, identifiers=[("nhs", NHS)])
+    KnownToDigest.objects.all().delete()
+    out = StringIO()
+    call_command("known_to_rebuild", stdout=out)
+    assert "Known-to index rebuilt for every organisation: 2 digests" in out.getvalue()
+    call_command(
+        "known_to_rebuild", organisation=str(world.organisations["secondary"].pk), stdout=out
+    )
+    assert "rebuilt for Riverside Academy: 2 digests" in out.getvalue()
+    assert known_to(ask(world, identifiers=[("nhs", NHS)])) == [RIVERSIDE]
+    for bad in ("not-a-uuid", "00000000-0000-0000-0000-000000000000"):
+        with pytest.raises(CommandError):
+            call_command("known_to_rebuild", organisation=bad, stdout=out)

@@ -10,6 +10,7 @@ commits.
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -29,7 +30,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         if options["organisation"]:
-            organisation = Organisation.objects.filter(pk=options["organisation"]).first()
+            try:
+                key = uuid.UUID(options["organisation"])
+            except ValueError:
+                raise CommandError("Give the organisation's id (a UUID).") from None
+            organisation = Organisation.objects.filter(pk=key).first()
             if organisation is None:
                 raise CommandError("No organisation has that id.")
             written = index.rebuild(organisation_id=organisation.pk)
