@@ -12,6 +12,7 @@ to know them.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Cast
@@ -39,8 +41,14 @@ DEFAULT_CHECKS_PER_HOUR = 30
 
 
 def checks_per_hour() -> int:
-    """The hourly limit per user: ``SAFECASE_KNOWN_TO_CHECKS_PER_HOUR`` (default 30)."""
-    return int(getattr(settings, "SAFECASE_KNOWN_TO_CHECKS_PER_HOUR", DEFAULT_CHECKS_PER_HOUR))
+    """The hourly limit per user: ``SAFECASE_KNOWN_TO_CHECKS_PER_HOUR``, the setting or else
+    the environment variable (default 30; at least 1)."""
+    name = "SAFECASE_KNOWN_TO_CHECKS_PER_HOUR"
+    configured = getattr(settings, name, None) or os.environ.get(name) or DEFAULT_CHECKS_PER_HOUR
+    try:
+        return max(1, int(configured))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number of checks.") from exc
 
 
 def may_set_contact(actor: Actor) -> bool:
