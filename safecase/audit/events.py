@@ -151,6 +151,11 @@ class AuditAction(models.TextChoices):
 
     # --- known to (issue 5) ---
     KNOWN_TO_CHECKED = "known_to.checked", "Asked whether a person is known to partners"
+    # On each matched organisation's own chain: which organisation asked, who and when; never
+    # which of its records matched (ADR 0016).
+    KNOWN_TO_MATCHED = "known_to.matched", "A partner was told a person is known to us"
+    KNOWN_TO_RATE_LIMITED = "known_to.rate_limited", "Known-to check refused: hourly limit reached"
+    KNOWN_TO_CONTACT_CHANGED = "known_to.contact_changed", "Known-to contact changed"
 
     # --- record transfer (issue 5) ---
     TRANSFER_SENT = "transfer.sent", "Safeguarding file sent to another organisation"

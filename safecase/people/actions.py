@@ -16,6 +16,7 @@ from safecase.audit.events import AuditAction
 from safecase.core.actors import Actor
 from safecase.core.errors import Conflict, DomainError
 from safecase.insight import search
+from safecase.partnerships.knownto import index as known_to_index
 from safecase.people.identifiers import InvalidIdentifier, normalise_identifier
 from safecase.people.models import (
     Gender,
@@ -119,6 +120,7 @@ def person_create(
         },
     )
     search.index_person(person)
+    known_to_index.refresh_person(person)
     return person
 
 
@@ -157,6 +159,7 @@ def person_update(*, actor: Actor, person: Person, version: int, **changes: Any)
     recorder.record(actor=actor, action=AuditAction.PERSON_UPDATED, subject=person, changes=diff)
     person.refresh_from_db()
     search.index_person(person)
+    known_to_index.refresh_person(person)
     return person
 
 
@@ -171,6 +174,7 @@ def person_add_identifier(*, actor: Actor, person: Person, scheme: str, value: s
         changes={"scheme": identifier.scheme},
     )
     search.index_person(person)
+    known_to_index.refresh_person(person)
     return person
 
 
@@ -238,4 +242,6 @@ def person_merge(*, actor: Actor, survivor: Person, duplicate: Person, reason: s
     survivor.refresh_from_db()
     search.remove(duplicate)
     search.index_person(survivor)
+    known_to_index.refresh_person(duplicate)
+    known_to_index.refresh_person(survivor)
     return survivor
