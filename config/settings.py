@@ -265,6 +265,12 @@ SAFECASE_TRIAGE_OVERDUE_HOURS = env_int("SAFECASE_TRIAGE_OVERDUE_HOURS", 24)
 # working-day deadlines (a LADO referral's follow-up) skip them.
 SAFECASE_EXTRA_HOLIDAYS = env_list("SAFECASE_EXTRA_HOLIDAYS")
 
+# --- Known-to check across a partnership (docs/known-to.md) ---------------------------------
+# The key of the identifiers' digests; derived from SECRET_KEY when empty. Changing either
+# means `manage.py known_to_rebuild`.
+SAFECASE_KNOWN_TO_KEY = env_str("SAFECASE_KNOWN_TO_KEY", "")
+SAFECASE_KNOWN_TO_CHECKS_PER_HOUR = env_int("SAFECASE_KNOWN_TO_CHECKS_PER_HOUR", 30)
+
 # --- Outgoing webhooks (docs/webhooks.md) ---------------------------------------------------
 # Hosts a webhook may reach over plain http (and at a private or loopback address): none in
 # production; e.g. "127.0.0.1" for a receiver on the same machine while developing.

@@ -24,6 +24,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("People", "people:list", Permission.PERSON_VIEW),
     ("Cases", "cases:list", Permission.CASE_VIEW),
     ("Caseloads", "cases:caseload", Permission.CASE_VIEW_CASELOAD),
+    ("Known to?", "known_to:index", Permission.KNOWN_TO_CHECK),
     ("Members", "accounts:member_list", Permission.ORG_MANAGE_MEMBERS),
     ("Organisation settings", "accounts:organisation_settings", Permission.ORG_MANAGE_SETTINGS),
     ("Safeguarding settings", "concerns:config", Permission.CONCERN_CONFIGURE),
