@@ -22,8 +22,8 @@ from safecase.core.calendar import (
 LONDON = ZoneInfo("Europe/London")
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 @pytest.fixture
