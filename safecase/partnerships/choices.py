@@ -24,9 +24,9 @@ class Rating(models.TextChoices):
 
 # Queue order: red first, then referrals not yet rated (they need a rating to get a clock),
 # then amber, green and blue; the oldest first within each.
-PRIORITY = {Rating.RED: 1, "": 2, Rating.AMBER: 3, Rating.GREEN: 4, Rating.BLUE: 5}
+PRIORITY: dict[str, int] = {Rating.RED: 1, "": 2, Rating.AMBER: 3, Rating.GREEN: 4, Rating.BLUE: 5}
 
-RATING_MEANING = {
+RATING_MEANING: dict[str, str] = {
     Rating.RED: "Red: immediate risk, agencies answer within the red timescale",
     Rating.AMBER: "Amber: risk of harm, answer within the amber timescale",
     Rating.GREEN: "Green: no immediate risk, answer within the green timescale",

@@ -102,9 +102,7 @@ def build_demo_hub(world: Any) -> HubReferral | None:
         at=start + timedelta(minutes=10),
     )
     agencies = [
-        a
-        for a in selectors.hub_agencies(hub)
-        if a.kind in (AgencyKind.POLICE, AgencyKind.HEALTH)
+        a for a in selectors.hub_agencies(hub) if a.kind in (AgencyKind.POLICE, AgencyKind.HEALTH)
     ]
     requests = actions_requests.request_send(
         actor=hub_staff,

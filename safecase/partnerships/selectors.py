@@ -92,9 +92,7 @@ def referrals_visible_to(actor: Actor) -> models.QuerySet[HubReferral]:
     if held(actor, Permission.HUB_REFER) or held(actor, Permission.HUB_VIEW):
         visible |= Q(referring_organisation_id=org)
     if held(actor, Permission.HUB_ANSWER):
-        asked = InformationRequest.objects.filter(agency_organisation_id=org).exclude(
-            status=RequestStatus.WITHDRAWN
-        )
+        asked = InformationRequest.objects.filter(agency_organisation_id=org)
         visible |= Q(pk__in=asked.values("referral_id"))
     return HubReferral.objects.filter(visible)
 
@@ -118,9 +116,7 @@ def capacity(actor: Actor, referral: HubReferral) -> Capacity:
         referral.organisation_id == org and held(actor, Permission.HUB_VIEW)
     )
     is_agency = held(actor, Permission.HUB_ANSWER) and (
-        InformationRequest.objects.filter(referral=referral, agency_organisation_id=org)
-        .exclude(status=RequestStatus.WITHDRAWN)
-        .exists()
+        InformationRequest.objects.filter(referral=referral, agency_organisation_id=org).exists()
     )
     return Capacity(
         is_hub=is_hub,
@@ -172,7 +168,6 @@ def access_request(actor: Actor, request_id: object, perm: Permission) -> Inform
     if pk is not None and held(actor, perm) and actor.organisation_id is not None:
         found = (
             InformationRequest.objects.filter(pk=pk, agency_organisation_id=actor.organisation_id)
-            .exclude(status=RequestStatus.WITHDRAWN)
             .select_related("referral", "referral__hub", "agency", "agency_organisation")
             .first()
         )
@@ -273,3 +268,33 @@ def late_requests(now: datetime) -> models.QuerySet[InformationRequest]:
         status__in=(RequestStatus.OPEN, RequestStatus.HELD),
         escalated_at__isnull=True,
     ).select_related("referral", "agency_organisation")
+
+
+def log_viewed(actor: Actor, referral: HubReferral, sections: list[InformationRequest]) -> None:
+    """One record.viewed event for the page: the referral and the sections whose answers it
+    showed (read back by the end-of-referral audit view, M4)."""
+    recorder.record_in_own_transaction(
+        actor=actor,
+        action=AuditAction.RECORD_VIEWED,
+        subject=referral,
+        organisation_id=referral.organisation_id,
+        changes={"sections": [str(s.pk) for s in sections]},
+    )
+
+
+def refuse(actor: Actor, obj: models.Model, perm: Permission) -> None:
+    """404 for a record that exists but is not the actor's to reach, audited as a denial."""
+    _denied(actor, obj._meta.label_lower, obj.pk, perm)
+    raise Http404
+
+
+def request_target(request_id: object) -> InformationRequest | None:
+    """A request by id, only to route a notification's link (the page it leads to checks)."""
+    pk = _uuid(request_id)
+    if pk is None:
+        return None
+    return (
+        InformationRequest.objects.filter(pk=pk)
+        .only("pk", "referral_id", "agency_organisation_id", "organisation_id")
+        .first()
+    )
