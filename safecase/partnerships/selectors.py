@@ -298,3 +298,17 @@ def request_target(request_id: object) -> InformationRequest | None:
         .only("pk", "referral_id", "agency_organisation_id", "organisation_id")
         .first()
     )
+
+
+def no_hub(actor: Actor, perm: Permission, what: str) -> None:
+    """404 for a hub page the actor's organisation has no part in (not in a partnership with a
+    hub, or not hosting one), audited as a denial like every other refusal."""
+    recorder.record_in_own_transaction(
+        actor=actor,
+        action=AuditAction.ACCESS_DENIED,
+        outcome=Outcome.DENIED,
+        subject_type="hub",
+        subject_id=what[:64],
+        changes={"permission": str(perm)},
+    )
+    raise Http404

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -30,10 +30,11 @@ def form_error(form: Any, exc: DomainError) -> None:
     form.add_error(field, exc.message)
 
 
-def _hub_or_404(request: HttpRequest) -> Any:
-    hub = selectors.hub_hosted_by(request.actor.organisation_id)  # type: ignore[attr-defined]
+def _hub_or_404(request: HttpRequest, perm: Permission = Permission.HUB_MANAGE) -> Any:
+    actor = request.actor  # type: ignore[attr-defined]
+    hub = selectors.hub_hosted_by(actor.organisation_id)
     if hub is None:
-        raise Http404
+        selectors.no_hub(actor, perm, "hosted hub")
     return hub
 
 

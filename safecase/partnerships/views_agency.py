@@ -25,7 +25,7 @@ from safecase.partnerships.views import form_error
 def our_requests(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     if selectors.hub_for_member(actor.organisation_id) is None:
-        raise Http404
+        selectors.no_hub(actor, Permission.HUB_ANSWER, "member hub")
     show_all = request.GET.get("show") == "all"
     page = selectors.agency_requests(actor, cursor=request.GET.get("after"), open_only=not show_all)
     return render(
@@ -139,7 +139,7 @@ def download(request: HttpRequest, file_id: str) -> HttpResponse:
         SectionAttachment.objects.filter(pk=pk).select_related("request").first() if pk else None
     )
     if attachment is None:
-        raise Http404
+        raise Http404  # no such file: nothing to audit
     referral = selectors.access_referral(actor, attachment.request.referral_id, Permission.HUB_VIEW)
     cap = selectors.capacity(actor, referral)
     if not selectors.section_readable(actor, cap, attachment.request):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -49,7 +49,7 @@ def _choices(actor: Actor) -> dict[str, list[tuple[str, str]]]:
 def _in_partnership(actor: Actor) -> None:
     hub = selectors.hub_for_member(actor.organisation_id)
     if hub is None or hub.organisation_id == actor.organisation_id:
-        raise Http404
+        selectors.no_hub(actor, Permission.HUB_REFER, "member hub")
 
 
 @requires(Permission.HUB_REFER)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -21,10 +21,12 @@ from safecase.partnerships.models import HubSettings
 from safecase.partnerships.views import form_error
 
 
-def _hub(request: HttpRequest) -> HubSettings:
-    hub = selectors.hub_hosted_by(request.actor.organisation_id)  # type: ignore[attr-defined]
+def _hub(request: HttpRequest, perm: Permission) -> HubSettings:
+    actor = request.actor  # type: ignore[attr-defined]
+    hub = selectors.hub_hosted_by(actor.organisation_id)
     if hub is None:
-        raise Http404
+        selectors.no_hub(actor, perm, "hosted hub")
+    assert hub is not None
     return hub
 
 
@@ -41,7 +43,7 @@ def _members(hub: HubSettings) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def hub_settings(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    hub = _hub(request)
+    hub = _hub(request, Permission.HUB_CONFIGURE)
     initial = {
         "version": hub.version,
         "opens_at": hub.opens_at.strftime("%H:%M"),
@@ -98,7 +100,7 @@ def hub_settings(request: HttpRequest) -> HttpResponse:
 @requires(Permission.HUB_CONFIGURE)
 @require_http_methods(["POST"])
 def add_agency(request: HttpRequest) -> HttpResponse:
-    hub = _hub(request)
+    hub = _hub(request, Permission.HUB_CONFIGURE)
     form = AgencyForm(request.POST, members=_members(hub))
     if form.is_valid():
         try:
@@ -122,7 +124,7 @@ def add_agency(request: HttpRequest) -> HttpResponse:
 @requires(Permission.HUB_REPORT)
 @require_http_methods(["GET"])
 def timeliness(request: HttpRequest) -> HttpResponse:
-    hub = _hub(request)
+    hub = _hub(request, Permission.HUB_REPORT)
     today = timezone.localdate()
     form = ReportForm(request.GET or {"start": today - timedelta(days=30), "end": today})
     rows = []
