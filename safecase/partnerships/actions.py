@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F, Model
@@ -22,14 +22,13 @@ from safecase.access.actions import share_in_transaction
 from safecase.access.models import Consent
 from safecase.access.permissions import Permission
 from safecase.access.policy import can, require
-from safecase.accounts.models import User
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
 from safecase.cases.models import Case
 from safecase.concerns.models import Concern
 from safecase.core import events
 from safecase.core.actors import Actor
-from safecase.core.errors import Conflict, DomainError, NotPermitted
+from safecase.core.errors import DomainError, NotPermitted
 from safecase.partnerships import clock, selectors
 from safecase.partnerships.choices import (
     PRIORITY,
@@ -39,52 +38,9 @@ from safecase.partnerships.choices import (
     RequestStatus,
     Source,
 )
+from safecase.partnerships.guards import bump, moment, require_hub_staff, text
 from safecase.partnerships.models import HubReferral, InformationRequest, RatingChange, ReferralItem
 from safecase.people.models import Person
-
-CLOCK_SLACK = timedelta(minutes=5)
-OLDEST_DAYS = 31
-
-
-def text(value: str, limit: int, what: str, field: str, *, required: bool = False) -> str:
-    cleaned = (value or "").strip()
-    if required and not cleaned:
-        raise DomainError(f"Give {what}.", field=field)
-    if len(cleaned) > limit:
-        raise DomainError(f"Keep {what} under {limit} characters.", field=field)
-    return cleaned
-
-
-def bump(model: type[Model], row: Model, version: int, what: str, **fields: object) -> None:
-    now = timezone.now()
-    updated = model._default_manager.filter(pk=row.pk, version=version).update(
-        version=F("version") + 1, updated_at=now, **fields
-    )
-    if updated != 1:
-        raise Conflict(
-            f"Someone else changed this {what} since you opened it; reload to see their version."
-        )
-    for name, value in fields.items():
-        setattr(row, name, value)
-    row.version, row.updated_at = version + 1, now  # type: ignore[attr-defined]
-
-
-def moment(at: datetime | None, *, not_before: datetime | None = None) -> datetime:
-    """When the action counts as done: now, or ``at`` for work recorded after the fact (a
-    rating given on the phone, an answer sent by secure e-mail before it was typed in): never
-    in the future, never more than a month back, never before what it follows."""
-    now = timezone.now()
-    if at is None:
-        return now
-    if timezone.is_naive(at):
-        at = timezone.make_aware(at)
-    if at > now + CLOCK_SLACK:
-        raise DomainError("That cannot have happened in the future.", field="at")
-    if at < now - timedelta(days=OLDEST_DAYS):
-        raise DomainError("Give a time within the last month.", field="at")
-    if not_before is not None and at < not_before:
-        raise DomainError("That cannot have happened before what it follows.", field="at")
-    return at
 
 
 @dataclass(frozen=True)
@@ -278,14 +234,6 @@ def referral_enter(
     )
     _publish_created(referral)
     return referral
-
-
-def require_hub_staff(actor: Actor, referral: HubReferral) -> User:
-    """The hub's own staff (a person: ratings and requests name who made them)."""
-    require(actor, Permission.HUB_MANAGE)
-    if actor.user is None or actor.organisation_id != referral.organisation_id:
-        raise NotPermitted("Only the hub's staff do that.")
-    return actor.user
 
 
 @transaction.atomic(durable=True)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from safecase.access.models import Consent
 from safecase.accounts.models import Membership
 from safecase.core.actors import Actor
-from safecase.partnerships import actions, actions_requests, actions_settings, selectors
+from safecase.partnerships import actions, request_actions, selectors, settings_actions
 from safecase.partnerships.choices import AgencyKind, Decision, Rating
 from safecase.partnerships.escalation import escalate_late_requests
 from safecase.partnerships.models import HubReferral, HubSettings, InformationRequest
@@ -48,7 +48,7 @@ def build_demo_hub_settings(world: Any) -> HubSettings:
     hub = HubSettings.objects.filter(partnership=world.partnership).first()
     manager = actor_of(world, "hub_manager")
     if hub is None:
-        hub = actions_settings.hub_settings_save(
+        hub = settings_actions.hub_settings_save(
             actor=manager,
             partnership=world.partnership,
             hub_organisation=world.organisations["childrens_services"],
@@ -58,7 +58,7 @@ def build_demo_hub_settings(world: Any) -> HubSettings:
     have = {a.agency_organisation_id for a in hub.agencies.all()}
     for key, kind in AGENCIES:
         if world.organisations[key].pk not in have:
-            actions_settings.hub_agency_save(
+            settings_actions.hub_agency_save(
                 actor=manager, hub=hub, agency_organisation=world.organisations[key], kind=kind
             )
     return hub
@@ -104,7 +104,7 @@ def build_demo_hub(world: Any) -> HubReferral | None:
     agencies = [
         a for a in selectors.hub_agencies(hub) if a.kind in (AgencyKind.POLICE, AgencyKind.HEALTH)
     ]
-    requests = actions_requests.request_send(
+    requests = request_actions.request_send(
         actor=hub_staff,
         referral=referral,
         agencies=agencies,
@@ -115,7 +115,7 @@ def build_demo_hub(world: Any) -> HubReferral | None:
         r for r in requests if r.agency_organisation_id == world.organisations["police"].pk
     )
     police = InformationRequest.objects.get(pk=police.pk)
-    actions_requests.request_answer(
+    request_actions.request_answer(
         actor=actor_of(world, "partner_with_share"),
         request=police,
         version=police.version,
@@ -124,7 +124,7 @@ def build_demo_hub(world: Any) -> HubReferral | None:
         hold=True,
         at=start + timedelta(minutes=50),
     )
-    actions_requests.request_release(
+    request_actions.request_release(
         actor=actor_of(world, "police_approver"),
         request=police,
         version=police.version,

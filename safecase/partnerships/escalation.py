@@ -10,7 +10,7 @@ from django_tasks import task
 
 from safecase.core.actors import Actor
 from safecase.core.errors import DomainError
-from safecase.partnerships.actions_requests import request_escalate
+from safecase.partnerships.request_actions import request_escalate
 from safecase.partnerships.selectors import late_requests
 
 BATCH = 500

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from safecase.access.decorators import requires
 from safecase.access.permissions import Permission
 from safecase.core.errors import Conflict, DomainError
-from safecase.partnerships import actions, actions_requests, clock, selectors
+from safecase.partnerships import actions, clock, request_actions, selectors
 from safecase.partnerships.choices import RATING_MEANING, ReferralStatus
 from safecase.partnerships.forms import DecideForm, EnterForm, RateForm, RequestForm
 from safecase.partnerships.models import HubAgency, HubReferral, SectionAttachment
@@ -184,7 +184,7 @@ def request_information(request: HttpRequest, referral_id: str) -> HttpResponse:
         if form.is_valid():
             chosen: list[HubAgency] = [agencies[pk] for pk in form.cleaned_data["agencies"]]
             try:
-                sent = actions_requests.request_send(
+                sent = request_actions.request_send(
                     actor=request.actor,  # type: ignore[attr-defined]
                     referral=referral,
                     agencies=chosen,

@@ -14,7 +14,7 @@ from safecase.access.decorators import requires
 from safecase.access.permissions import Permission
 from safecase.core import files
 from safecase.core.errors import Conflict, DomainError
-from safecase.partnerships import actions_requests, clock, selectors
+from safecase.partnerships import clock, request_actions, selectors
 from safecase.partnerships.forms import AnswerForm, FileForm, VersionForm
 from safecase.partnerships.models import SectionAttachment
 from safecase.partnerships.views import form_error
@@ -46,7 +46,7 @@ def answer(request: HttpRequest, request_id: str) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                actions_requests.request_answer(
+                request_actions.request_answer(
                     actor=actor,
                     request=found,
                     version=form.cleaned_data["version"],
@@ -95,7 +95,7 @@ def release(request: HttpRequest, request_id: str) -> HttpResponse:
         messages.error(request, "Reload the page and try again.")
         return redirect("partnerships:answer", request_id=found.pk)
     try:
-        actions_requests.request_release(
+        request_actions.request_release(
             actor=actor, request=found, version=form.cleaned_data["version"]
         )
     except DomainError as exc:
@@ -115,11 +115,11 @@ def add_file(request: HttpRequest, request_id: str) -> HttpResponse:
         messages.error(request, "Choose a file to add.")
         return redirect("partnerships:answer", request_id=found.pk)
     upload = form.cleaned_data["file"]
-    if upload.size > actions_requests.MAX_FILE_BYTES:
+    if upload.size > request_actions.MAX_FILE_BYTES:
         messages.error(request, "The file is too large (10 MB at most).")
         return redirect("partnerships:answer", request_id=found.pk)
     try:
-        actions_requests.section_file_add(
+        request_actions.section_file_add(
             actor=actor, request=found, name=upload.name, data=upload.read()
         )
     except DomainError as exc:

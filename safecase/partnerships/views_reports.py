@@ -15,7 +15,7 @@ from safecase.access.decorators import requires
 from safecase.access.permissions import Permission
 from safecase.accounts.models import Organisation
 from safecase.core.errors import Conflict, DomainError
-from safecase.partnerships import actions_settings, selectors, selectors_reports
+from safecase.partnerships import selectors, selectors_reports, settings_actions
 from safecase.partnerships.forms import AgencyForm, ReportForm, SettingsForm, aware_dates
 from safecase.partnerships.models import HubSettings
 from safecase.partnerships.views import form_error
@@ -61,7 +61,7 @@ def hub_settings(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                actions_settings.hub_settings_save(
+                settings_actions.hub_settings_save(
                     actor=actor,
                     partnership=hub.partnership,
                     hub_organisation=hub.organisation,
@@ -104,7 +104,7 @@ def add_agency(request: HttpRequest) -> HttpResponse:
     form = AgencyForm(request.POST, members=_members(hub))
     if form.is_valid():
         try:
-            actions_settings.hub_agency_save(
+            settings_actions.hub_agency_save(
                 actor=request.actor,  # type: ignore[attr-defined]
                 hub=hub,
                 agency_organisation=Organisation.objects.get(

@@ -32,7 +32,7 @@ from safecase.api.pagination import KeysetPagination
 from safecase.api.v1 import hub_requests
 from safecase.core.actors import Actor
 from safecase.core.errors import NotPermitted
-from safecase.partnerships import actions, actions_requests, selectors
+from safecase.partnerships import actions, request_actions, selectors
 from safecase.partnerships.choices import (
     AgencyKind,
     Decision,
@@ -328,7 +328,7 @@ class RequestsApi(RecordApiView):
         if any(pk not in agencies for pk in wanted):
             raise serializers.ValidationError({"agencies": ["Not one of the hub's agencies."]})
         with domain_errors():
-            actions_requests.request_send(
+            request_actions.request_send(
                 actor=self.actor,
                 referral=referral,
                 agencies=[agencies[pk] for pk in dict.fromkeys(wanted)],

@@ -27,7 +27,7 @@ from safecase.api.base import (
 )
 from safecase.api.pagination import KeysetPagination
 from safecase.core.actors import Actor
-from safecase.partnerships import actions_requests, selectors
+from safecase.partnerships import request_actions, selectors
 from safecase.partnerships.choices import RequestStatus
 from safecase.partnerships.models import InformationRequest
 
@@ -127,7 +127,7 @@ class AnswerApi(RecordApiView):
         serializer = AnswerInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with domain_errors():
-            actions_requests.request_answer(
+            request_actions.request_answer(
                 actor=self.actor, request=found, version=version, **serializer.validated_data
             )
         return _fresh(self.actor, found)
@@ -146,7 +146,7 @@ class ReleaseApi(RecordApiView):
         found = selectors.access_request(self.actor, request_id, Permission.HUB_RELEASE)
         version = if_match_version(request, found.version)
         with domain_errors():
-            actions_requests.request_release(actor=self.actor, request=found, version=version)
+            request_actions.request_release(actor=self.actor, request=found, version=version)
         return _fresh(self.actor, found)
 
 

@@ -24,8 +24,8 @@ from safecase.core.errors import DomainError, NotPermitted
 from safecase.notifications.actions import notify
 from safecase.notifications.models import NotificationKind
 from safecase.partnerships import clock
-from safecase.partnerships.actions import bump, moment, require_hub_staff, text
 from safecase.partnerships.choices import ReferralStatus, RequestStatus
+from safecase.partnerships.guards import bump, moment, require_hub_staff, text
 from safecase.partnerships.models import (
     HubAgency,
     HubReferral,
