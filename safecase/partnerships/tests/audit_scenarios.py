@@ -24,7 +24,7 @@ def _settings(k: Kit, persona: str = "hub_manager") -> Call:
         hub_organisation=k.world.organisations["childrens_services"],
         version=HubSettings.objects.get(pk=hub.pk).version,
         reason="Longer opening hours.",
-        closes_at=timezone.datetime(2026, 1, 1, 18, 0).time(),  # noqa: DTZ001 # a time of day
+        closes_at=timezone.datetime(2026, 1, 1, 18, 0).time(),  # a time of day
     )
 
 
