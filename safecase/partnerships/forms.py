@@ -188,6 +188,14 @@ class AnswerForm(VersionForm):
     )
 
 
+class ShareForm(VersionForm):
+    reason = forms.CharField(
+        label="Why share this section with the other agencies and the referrer",
+        max_length=500,
+        widget=forms.TextInput(TEXT),
+    )
+
+
 class FileForm(forms.Form):
     file = forms.FileField(
         label="Add a file to your section",

@@ -216,6 +216,10 @@ class InformationRequest(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # The hub chose to show this released section to every party of the referral (the other
+    # agencies asked and the referrer), with its reason; otherwise only its agency and the hub.
+    shared_at = models.DateTimeField(null=True, blank=True)
+    shared_reason = models.CharField(max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -41,7 +41,7 @@ def _request_payload(request: InformationRequest) -> dict[str, object]:
         "referral_id": str(request.referral_id),
         "information_request_id": str(request.pk),
         "status": request.status,
-        "due_at": request.due_at,
+        "due_at": request.due_at.isoformat() if request.due_at else None,
     }
 
 
@@ -278,5 +278,36 @@ def request_escalate(*, actor: Actor, request: InformationRequest) -> Informatio
             "agency_organisation": request.agency_organisation_id,
             "told": sorted(str(u.pk) for u in [*agency_people, *hub_people]),
         },
+    )
+    return request
+
+
+@transaction.atomic(durable=True)
+def section_share(
+    *, actor: Actor, request: InformationRequest, version: int, reason: str
+) -> InformationRequest:
+    """The hub shows a released section to every party of the referral (the other agencies
+    asked and the referrer), with its reason; by default only its agency and the hub see it."""
+    require_hub_staff(actor, request.referral)
+    if not request.is_released:
+        raise DomainError("Only a released answer can be shared.")
+    if request.shared_at is not None:
+        raise DomainError("This section is already shared.")
+    reason = text(reason, 500, "why the section is shared", "reason", required=True)
+    bump(
+        InformationRequest,
+        request,
+        version,
+        "section",
+        shared_at=timezone.now(),
+        shared_reason=reason,
+    )
+    recorder.record(
+        actor=actor,
+        action=AuditAction.HUB_SECTION_SHARED,
+        subject=request,
+        reason=reason,
+        organisation_id=request.organisation_id,
+        changes={"agency_organisation": request.agency_organisation_id},
     )
     return request

@@ -180,23 +180,28 @@ def access_request(actor: Actor, request_id: object, perm: Permission) -> Inform
 
 def sections_for(actor: Actor, referral: HubReferral, cap: Capacity) -> list[InformationRequest]:
     """The requests the actor sees on the referral page: all of them for the hub (the answer
-    only once released, see ``section_readable``), their own for an agency, none for a mere
-    referrer."""
+    only once released, see ``section_readable``); for an agency its own and those the hub
+    shared; for the referrer only those the hub shared."""
     rows = InformationRequest.objects.filter(referral=referral).select_related(
         "agency", "agency_organisation", "answered_by", "released_by"
     )
+    rows = rows.order_by("agency__kind", "requested_at")
     if cap.is_hub:
-        return list(rows.order_by("agency__kind", "requested_at"))
+        return list(rows)
+    shared = Q(shared_at__isnull=False, status=RequestStatus.RELEASED)
     if cap.is_agency:
-        return list(rows.filter(agency_organisation_id=actor.organisation_id))
-    return []
+        return list(rows.filter(Q(agency_organisation_id=actor.organisation_id) | shared))
+    return list(rows.filter(shared))
 
 
 def section_readable(actor: Actor, cap: Capacity, request: InformationRequest) -> bool:
-    """The answer itself: its own agency always; the hub once released."""
+    """The answer itself: its own agency always; the hub once released; the other parties of
+    the referral once the hub shared it."""
     if request.agency_organisation_id == actor.organisation_id:
         return True
-    return cap.is_hub and request.is_released
+    if not request.is_released:
+        return False
+    return cap.is_hub or (request.shared_at is not None and (cap.is_agency or cap.is_referrer))
 
 
 def _with_clock_counts(rows: models.QuerySet[HubReferral]) -> models.QuerySet[HubReferral]:
@@ -242,13 +247,13 @@ def agency_requests(
         rows = rows.filter(status__in=(RequestStatus.OPEN, RequestStatus.HELD))
     rows = rows.select_related("referral", "agency").order_by("due_at")
     # Blue requests (no due time) last: keyset on (due_at, id) cannot order nulls, so those
-    # follow in a second, bounded query only when the dated ones are exhausted.
+    # follow on the last page of dated ones, in a second query bounded by the page size.
     dated = keyset_page(
         rows.filter(due_at__isnull=False), key=("due_at", "id"), cursor=cursor, size=size
     )
-    if dated.next_cursor is None and cursor is None:
+    if dated.next_cursor is None:
         undated = list(rows.filter(due_at__isnull=True).order_by("requested_at")[:size])
-        return KeysetPage(items=[*dated.items, *undated][: size + 0], next_cursor=None)
+        return KeysetPage(items=[*dated.items, *undated], next_cursor=None)
     return dated
 
 
@@ -312,3 +317,20 @@ def no_hub(actor: Actor, perm: Permission, what: str) -> None:
         changes={"permission": str(perm)},
     )
     raise Http404
+
+
+def access_hub_request(actor: Actor, request_id: object, perm: Permission) -> InformationRequest:
+    """A request of the actor's own hub (for hub staff), or 404."""
+    pk = _uuid(request_id)
+    found = None
+    if pk is not None and held(actor, perm) and actor.organisation_id is not None:
+        found = (
+            InformationRequest.objects.filter(pk=pk, organisation_id=actor.organisation_id)
+            .select_related("referral", "referral__hub", "agency_organisation")
+            .first()
+        )
+    if found is None:
+        if pk is not None and InformationRequest.objects.filter(pk=pk).exists():
+            _denied(actor, InformationRequest._meta.label_lower, pk, perm)
+        raise Http404
+    return found

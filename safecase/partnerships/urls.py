@@ -21,6 +21,7 @@ urlpatterns = [
     path("requests/<str:request_id>/release/", views_agency.release, name="release"),
     path("requests/<str:request_id>/files/", views_agency.add_file, name="add_file"),
     path("requests/<str:request_id>/go/", views.request_go, name="request_go"),
+    path("requests/<str:request_id>/share/", views.share_section, name="share_section"),
     path("files/<str:file_id>/", views_agency.download, name="download"),
     path("settings/", views_reports.hub_settings, name="settings"),
     path("settings/agencies/", views_reports.add_agency, name="add_agency"),

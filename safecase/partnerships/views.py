@@ -21,7 +21,7 @@ from safecase.access.permissions import Permission
 from safecase.core.errors import Conflict, DomainError
 from safecase.partnerships import actions, clock, request_actions, selectors
 from safecase.partnerships.choices import RATING_MEANING, ReferralStatus
-from safecase.partnerships.forms import DecideForm, EnterForm, RateForm, RequestForm
+from safecase.partnerships.forms import DecideForm, EnterForm, RateForm, RequestForm, ShareForm
 from safecase.partnerships.models import HubAgency, HubReferral, SectionAttachment
 
 
@@ -220,3 +220,27 @@ def request_go(request: HttpRequest, request_id: str) -> HttpResponse:
         actor, found.referral_id if found else request_id, Permission.HUB_VIEW
     )
     return redirect("partnerships:referral", referral_id=referral.pk)
+
+
+@requires(Permission.HUB_MANAGE)
+@require_http_methods(["POST"])
+def share_section(request: HttpRequest, request_id: str) -> HttpResponse:
+    """Hub staff show a released section to the referral's other parties, with a reason."""
+    actor = request.actor  # type: ignore[attr-defined]
+    found = selectors.access_hub_request(actor, request_id, Permission.HUB_MANAGE)
+    form = ShareForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the section is shared.")
+    else:
+        try:
+            request_actions.section_share(
+                actor=actor,
+                request=found,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Section shared with the referral's agencies and referrer.")
+    return redirect("partnerships:referral", referral_id=found.referral_id)

@@ -339,6 +339,35 @@ class RequestsApi(RecordApiView):
         return response
 
 
+class ShareInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(max_length=500)
+
+
+class ShareSectionApi(RecordApiView):
+    required_permission = Permission.HUB_MANAGE
+
+    @extend_schema(
+        summary="Share a released section with the referral's parties",
+        description="The other agencies asked and the referrer then read it; with a reason.",
+        request=ShareInputSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ReferralDetailOutputSerializer, **error_responses(400, 404, 412, 428)},
+    )
+    def post(self, request: Request, request_id: str) -> Response:
+        found = selectors.access_hub_request(self.actor, request_id, Permission.HUB_MANAGE)
+        version = if_match_version(request, found.version)
+        serializer = ShareInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with domain_errors():
+            request_actions.section_share(
+                actor=self.actor,
+                request=found,
+                version=version,
+                reason=serializer.validated_data["reason"],
+            )
+        return _fresh(self.actor, found.referral)
+
+
 class AgenciesApi(RecordApiView):
     required_permission = Permission.HUB_MANAGE
 
@@ -361,5 +390,6 @@ urlpatterns = [
     path("hub/referrals/<str:referral_id>/rating", RatingApi.as_view(), name="hub_rating"),
     path("hub/referrals/<str:referral_id>/decision", DecisionApi.as_view(), name="hub_decision"),
     path("hub/referrals/<str:referral_id>/requests", RequestsApi.as_view(), name="hub_requests"),
+    path("hub/sections/<str:request_id>/share", ShareSectionApi.as_view(), name="hub_share"),
     *hub_requests.urlpatterns,
 ]

@@ -112,6 +112,13 @@ def _file(k: Kit, persona: str = "partner_with_share") -> Call:
     )
 
 
+def _share(k: Kit, persona: str = "hub") -> Call:
+    request = helpers.answered(k.world, hold=False)
+    return lambda: request_actions.section_share(
+        actor=k.actor(persona), request=request, version=request.version, reason="Strategy."
+    )
+
+
 def _escalate(k: Kit, system: bool = True) -> Call:
     request = helpers.requested(k.world, at=timezone.now() - timedelta(days=8))
     actor = k.operator() if system else k.actor("hub")
@@ -148,6 +155,9 @@ SCENARIOS = {
     ),
     "safecase.partnerships.request_actions.section_file_add": Case(
         AuditAction.HUB_SECTION_FILE_ADDED, _file, lambda k: _file(k, "hub")
+    ),
+    "safecase.partnerships.request_actions.section_share": Case(
+        AuditAction.HUB_SECTION_SHARED, _share, lambda k: _share(k, "partner_with_share")
     ),
     "safecase.partnerships.request_actions.request_escalate": Case(
         AuditAction.HUB_REQUEST_ESCALATED, _escalate, lambda k: _escalate(k, system=False)

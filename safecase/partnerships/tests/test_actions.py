@@ -467,3 +467,44 @@ def test_an_unrated_referral_cannot_be_decided(world: Any) -> None:
             decision="nfa",
             rationale="y",
         )
+
+
+def test_the_hub_shares_a_released_section_with_the_other_parties(world: Any) -> None:
+    request = helpers.requested(world, kinds=(AgencyKind.POLICE, AgencyKind.HEALTH))
+    police = InformationRequest.objects.get(
+        referral=request.referral, agency_organisation=world.organisations["police"]
+    )
+    hub = actor_for(world, "hub")
+    with pytest.raises(DomainError):
+        request_actions.section_share(
+            actor=hub, request=police, version=police.version, reason="Too soon."
+        )
+    request_actions.request_answer(
+        actor=actor_for(world, "partner_with_share"),
+        request=police,
+        version=police.version,
+        answer="Synthetic.",
+    )
+    health = actor_for(world, "partner_without")
+    lead = actor_for(world, "lead")
+    for actor in (health, lead):
+        cap = selectors.capacity(actor, police.referral)
+        assert police.pk not in {s.pk for s in selectors.sections_for(actor, police.referral, cap)}
+    with pytest.raises(DomainError) as refused:
+        request_actions.section_share(actor=hub, request=police, version=police.version, reason="")
+    assert refused.value.field == "reason"
+    with pytest.raises(NotPermitted):
+        request_actions.section_share(
+            actor=lead, request=police, version=police.version, reason="Mine."
+        )
+    request_actions.section_share(
+        actor=hub, request=police, version=police.version, reason="For the strategy discussion."
+    )
+    for actor in (health, lead):
+        cap = selectors.capacity(actor, police.referral)
+        shown = selectors.sections_for(actor, police.referral, cap)
+        police_row = next(s for s in shown if s.pk == police.pk)
+        assert selectors.section_readable(actor, cap, police_row)
+    other = actor_for(world, "primary_lead")
+    with pytest.raises(Http404):
+        selectors.access_referral(other, police.referral_id, selectors.Permission.HUB_VIEW)

@@ -115,6 +115,13 @@ PAGES = [
         403,
         {k: (302 if v == 200 else v) for k, v in PARTIES.items()},
     ),
+    Endpoint(
+        "share section",
+        "POST",
+        lambda w: f"/hub/requests/{_police(w)}/share/",
+        403,
+        {"hub": 302, "hub_manager": 302},
+    ),
     Endpoint("settings", "GET", lambda w: "/hub/settings/", 403, {"hub_manager": 200}),
     Endpoint("settings (post)", "POST", lambda w: "/hub/settings/", 403, {"hub_manager": 422}),
     Endpoint("add agency", "POST", lambda w: "/hub/settings/agencies/", 403, {"hub_manager": 302}),
@@ -175,6 +182,14 @@ API = [
         lambda w: f"/api/v1/hub/referrals/{_referral(w)}/requests",
         403,
         {"hub": 400, "hub_manager": 400},
+        api=True,
+    ),
+    Endpoint(
+        "api share section",
+        "POST",
+        lambda w: f"/api/v1/hub/sections/{_police(w)}/share",
+        403,
+        {"hub": 428, "hub_manager": 428},
         api=True,
     ),
     Endpoint(
