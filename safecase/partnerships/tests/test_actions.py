@@ -508,3 +508,41 @@ def test_the_hub_shares_a_released_section_with_the_other_parties(world: Any) ->
     other = actor_for(world, "primary_lead")
     with pytest.raises(Http404):
         selectors.access_referral(other, police.referral_id, selectors.Permission.HUB_VIEW)
+
+
+def test_a_referral_sends_concerns_and_the_case_too(world: Any) -> None:
+    from safecase.cases import actions as case_actions
+    from safecase.cases.models import CaseType
+    from tests.audit_kit import Kit
+
+    helpers.hub(world)
+    kit = Kit(world)
+    concern = kit.concern()
+    draft = kit.draft()
+    case = case_actions.case_open(
+        actor=actor_for(world, "lead"),
+        case_type=CaseType.objects.get(organisation__isnull=True, code="allegation"),
+        title="Synthetic case",
+        reason="Synthetic.",
+    )
+    with pytest.raises(DomainError) as refused:
+        actions.referral_make(
+            actor=actor_for(world, "lead"),
+            subject_name="Sam",
+            summary="Synthetic.",
+            disclosure=helpers.disclosure(),
+            concern_ids=[draft.pk],
+        )
+    assert refused.value.field == "concerns"
+    referral = actions.referral_make(
+        actor=actor_for(world, "lead"),
+        subject_name="Sam",
+        summary="Synthetic.",
+        disclosure=helpers.disclosure(),
+        concern_ids=[concern.pk, concern.pk],
+        case_id=case.pk,
+    )
+    kinds = sorted(ReferralItem.objects.filter(referral=referral).values_list("kind", flat=True))
+    assert kinds == ["case", "concern"]
+    hub = actor_for(world, "hub")
+    assert ShareGrant.objects.filter(to_organisation=hub.organisation).count() == 2

@@ -191,3 +191,71 @@ def test_timeliness_counts_in_time_and_late(world: Any) -> None:
     assert rows["Northshire Health Trust"].waiting == 1
     assert client.get("/hub/timeliness/?start=2026-05-01&end=2026-01-01").status_code == 422
     assert client.get("/hub/timeliness/?start=nope").status_code == 422
+
+
+GARBAGE = {
+    "version": "x",
+    "rating": "pink",
+    "rationale": "",
+    "decision": "maybe",
+    "agencies": ["not-a-uuid"],
+    "answer": "",
+    "hold": "perhaps",
+    "reason": "",
+    "source": "pigeon",
+    "opens_at": "25:99",
+    "closes_at": "soon",
+    "weekdays": ["9"],
+    "closed_days": "2026-13-45",
+    "red_working_hours": "-1",
+    "agency_organisation": "abc",
+    "kind": "%%",
+    "concerns": ["zz"],
+    "case": "nope",
+    "person": "abc",
+    "consent": "?",
+}
+
+
+def test_garbage_on_every_hub_form_answers_below_500_and_writes_nothing(world: Any) -> None:
+    from safecase.partnerships.demo import build_demo_hub
+
+    referral = build_demo_hub(world)
+    assert referral is not None
+    police = InformationRequest.objects.get(
+        referral=referral, agency_organisation=world.organisations["police"]
+    )
+    posts = [
+        ("hub", "/hub/new/"),
+        ("lead", "/hub/refer/"),
+        ("hub", f"/hub/referrals/{referral.pk}/rate/"),
+        ("hub", f"/hub/referrals/{referral.pk}/request/"),
+        ("hub", f"/hub/referrals/{referral.pk}/decide/"),
+        ("partner_with_share", f"/hub/requests/{police.pk}/"),
+        ("police_approver", f"/hub/requests/{police.pk}/release/"),
+        ("partner_with_share", f"/hub/requests/{police.pk}/files/"),
+        ("hub", f"/hub/requests/{police.pk}/share/"),
+        ("hub_manager", "/hub/settings/"),
+        ("hub_manager", "/hub/settings/agencies/"),
+    ]
+    gets = [
+        ("hub", "/hub/?after=%%%"),
+        ("hub_manager", "/hub/timeliness/?start=x&end=y"),
+        ("lead", "/hub/our-referrals/?after=garbage"),
+        ("partner_with_share", "/hub/requests/?after=!!&show=all"),
+        ("hub", "/hub/referrals/not-a-uuid/"),
+        ("hub", "/hub/files/not-a-uuid/"),
+    ]
+    writes_before = AuditEvent.objects.exclude(
+        action__in=(AuditAction.ACCESS_DENIED, AuditAction.RECORD_VIEWED, AuditAction.AUTH_LOGIN)
+    ).count()
+    for persona, url in posts:
+        response = client_for(world.users[persona]).post(url, GARBAGE)
+        assert response.status_code < 500, (url, response.status_code)
+    for persona, url in gets:
+        response = client_for(world.users[persona]).get(url)
+        assert response.status_code < 500, (url, response.status_code)
+    writes_after = AuditEvent.objects.exclude(
+        action__in=(AuditAction.ACCESS_DENIED, AuditAction.RECORD_VIEWED, AuditAction.AUTH_LOGIN)
+    ).count()
+    assert writes_after == writes_before
