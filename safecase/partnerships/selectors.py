@@ -12,9 +12,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -204,16 +206,27 @@ def section_readable(actor: Actor, cap: Capacity, request: InformationRequest) -
     return cap.is_hub or (request.shared_at is not None and (cap.is_agency or cap.is_referrer))
 
 
+def _count_of(requests: models.QuerySet[InformationRequest]) -> Any:
+    counted = (
+        requests.filter(referral_id=OuterRef("pk"))
+        .order_by()
+        .values("referral_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
+
 def _with_clock_counts(rows: models.QuerySet[HubReferral]) -> models.QuerySet[HubReferral]:
+    """Requests asked, waiting and late per referral, as correlated subqueries: evaluated for
+    the page's rows only (a GROUP BY over the join would aggregate the whole hub first)."""
     now = timezone.now()
-    live = ~Q(requests__status=RequestStatus.WITHDRAWN)
+    requests = InformationRequest.objects.all()
     return rows.annotate(
-        requests_total=Count("requests", filter=live),
-        requests_waiting=Count("requests", filter=Q(requests__status=RequestStatus.OPEN)),
-        requests_late=Count(
-            "requests",
-            filter=Q(requests__due_at__lt=now)
-            & Q(requests__status__in=(RequestStatus.OPEN, RequestStatus.HELD)),
+        requests_total=_count_of(requests.exclude(status=RequestStatus.WITHDRAWN)),
+        requests_waiting=_count_of(requests.filter(status=RequestStatus.OPEN)),
+        requests_late=_count_of(
+            requests.filter(due_at__lt=now, status__in=(RequestStatus.OPEN, RequestStatus.HELD))
         ),
     )
 

@@ -259,3 +259,20 @@ def test_garbage_on_every_hub_form_answers_below_500_and_writes_nothing(world: A
         action__in=(AuditAction.ACCESS_DENIED, AuditAction.RECORD_VIEWED, AuditAction.AUTH_LOGIN)
     ).count()
     assert writes_after == writes_before
+
+
+def test_the_queue_orders_red_first_and_counts_late_requests(world: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    tuesday = datetime(2026, 3, 10, 10, tzinfo=UTC)
+    with time_machine.travel(tuesday, tick=False):
+        green = helpers.requested(world, "green")
+        red = helpers.requested(world, "red", kinds=(AgencyKind.POLICE, AgencyKind.HEALTH))
+        unrated = helpers.referral(world)
+    with time_machine.travel(tuesday + timedelta(hours=6), tick=False):
+        rows = client_for(world.users["hub"]).get("/hub/").context["rows"]
+    assert [r.pk for r in rows] == [red.referral_id, unrated.pk, green.referral_id]
+    assert (rows[0].requests_total, rows[0].requests_late) == (2, 2)
+    assert (rows[2].requests_waiting, rows[2].requests_late) == (1, 0)
