@@ -72,7 +72,7 @@ class SectionOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class ReferralSummaryOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.UUIDField()
     subject_name = serializers.CharField()
-    source = SourceField()
+    source = SourceField()  # type: ignore[assignment] # a field named "source"; DRF pops declared fields
     referring_organisation = serializers.UUIDField(
         source="referring_organisation_id", allow_null=True
     )
@@ -104,7 +104,7 @@ class ReferInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class IntakeInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    source = serializers.ChoiceField(choices=[Source.PHONE.value, Source.EMAIL.value])
+    source = serializers.ChoiceField(choices=[Source.PHONE.value, Source.EMAIL.value])  # type: ignore[assignment] # as above
     caller = serializers.CharField(max_length=200)
     subject_name = serializers.CharField(max_length=200)
     summary = serializers.CharField(max_length=5000)
