@@ -29,7 +29,8 @@ from safecase.concerns.models import Concern
 from safecase.core import events
 from safecase.core.actors import Actor
 from safecase.core.errors import DomainError, NotPermitted
-from safecase.partnerships import clock, selectors
+from safecase.notifications.models import NotificationKind
+from safecase.partnerships import clock, notices, selectors
 from safecase.partnerships.choices import (
     PRIORITY,
     Decision,
@@ -67,6 +68,12 @@ def _publish_created(referral: HubReferral) -> None:
         events.publish(
             organisation_id=org_id, event_type=events.REFERRAL_CREATED, payload=_payload(referral)
         )
+    notices.tell_holders(
+        referral.organisation_id,
+        Permission.HUB_MANAGE,
+        NotificationKind.HUB_REFERRAL_RECEIVED,
+        referral.pk,
+    )
 
 
 def _items(
@@ -349,5 +356,12 @@ def referral_decide(
             organisation_id=org_id,
             event_type=events.REFERRAL_DECIDED,
             payload={**_payload(referral), "decision": decision},
+        )
+    if referral.referring_organisation_id is not None:
+        notices.tell_holders(
+            referral.referring_organisation_id,
+            Permission.HUB_REFER,
+            NotificationKind.HUB_REFERRAL_DECIDED,
+            referral.pk,
         )
     return referral

@@ -6,7 +6,6 @@ once to the agency's approvers and the hub's staff.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from django.db import transaction
@@ -14,16 +13,13 @@ from django.utils import timezone
 
 from safecase.access.permissions import Permission
 from safecase.access.policy import require
-from safecase.access.roles import permissions_for
-from safecase.accounts.models import Membership, User
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
 from safecase.core import events, files
 from safecase.core.actors import Actor
 from safecase.core.errors import DomainError, NotPermitted
-from safecase.notifications.actions import notify
 from safecase.notifications.models import NotificationKind
-from safecase.partnerships import clock
+from safecase.partnerships import clock, notices
 from safecase.partnerships.choices import ReferralStatus, RequestStatus
 from safecase.partnerships.guards import bump, moment, require_hub_staff, text
 from safecase.partnerships.models import (
@@ -111,6 +107,12 @@ def request_send(
             organisation_id=referral.organisation_id,
             event_type=events.INFORMATION_REQUEST_DUE,
             payload=payload,
+        )
+        notices.tell_holders(
+            agency.agency_organisation_id,
+            Permission.HUB_ANSWER,
+            NotificationKind.HUB_REQUEST_RECEIVED,
+            request.pk,
         )
         created.append(request)
     return created
@@ -231,13 +233,6 @@ def section_file_add(
     return attachment
 
 
-def _holders(organisation_id: uuid.UUID, perm: Permission) -> list[User]:
-    members = Membership.objects.filter(
-        organisation_id=organisation_id, is_active=True, user__is_active=True
-    ).prefetch_related("roles", "user")
-    return [m.user for m in members if perm in permissions_for(frozenset(m.role_names()))]
-
-
 @transaction.atomic(durable=True)
 def request_escalate(*, actor: Actor, request: InformationRequest) -> InformationRequest:
     """A request past its due time and not released: tell the agency's approvers (or, with
@@ -253,21 +248,15 @@ def request_escalate(*, actor: Actor, request: InformationRequest) -> Informatio
     if updated != 1:
         raise DomainError("This request was escalated already.")
     request.escalated_at = now
-    agency_people = _holders(request.agency_organisation_id, Permission.HUB_RELEASE)
+    agency_people = notices.holders(request.agency_organisation_id, Permission.HUB_RELEASE)
     if not agency_people:
-        agency_people = _holders(request.agency_organisation_id, Permission.HUB_ANSWER)
-    hub_people = _holders(request.organisation_id, Permission.HUB_MANAGE)
+        agency_people = notices.holders(request.agency_organisation_id, Permission.HUB_ANSWER)
+    hub_people = notices.holders(request.organisation_id, Permission.HUB_MANAGE)
     for org_id, people in (
         (request.agency_organisation_id, agency_people),
         (request.organisation_id, hub_people),
     ):
-        notify(
-            actor=actor,
-            organisation_id=org_id,
-            recipients=people,
-            kind=NotificationKind.HUB_REQUEST_LATE,
-            target_id=request.pk,
-        )
+        notices.tell(org_id, people, NotificationKind.HUB_REQUEST_LATE, request.pk)
     recorder.record(
         actor=actor,
         action=AuditAction.HUB_REQUEST_ESCALATED,

@@ -546,3 +546,30 @@ def test_a_referral_sends_concerns_and_the_case_too(world: Any) -> None:
     assert kinds == ["case", "concern"]
     hub = actor_for(world, "hub")
     assert ShareGrant.objects.filter(to_organisation=hub.organisation).count() == 2
+
+
+def test_each_step_tells_the_people_it_waits_for(world: Any) -> None:
+    def told(kind: str) -> set[Any]:
+        return set(Notification.objects.filter(kind=kind).values_list("recipient_id", flat=True))
+
+    request = helpers.requested(world)
+    users = world.users
+    assert told(NotificationKind.HUB_REFERRAL_RECEIVED) == {
+        users["hub"].pk,
+        users["hub_manager"].pk,
+    }
+    assert told(NotificationKind.HUB_REQUEST_RECEIVED) == {
+        users["partner_with_share"].pk,
+        users["police_approver"].pk,
+    }
+    referral = request.referral
+    actions.referral_decide(
+        actor=actor_for(world, "hub"),
+        referral=referral,
+        version=referral.version,
+        decision="nfa",
+        rationale="Synthetic.",
+    )
+    assert told(NotificationKind.HUB_REFERRAL_DECIDED) == {users["lead"].pk, users["deputy"].pk}
+    link = Notification.objects.filter(kind=NotificationKind.HUB_REFERRAL_DECIDED).first()
+    assert link is not None and link.target_url == f"/hub/referrals/{referral.pk}/"
