@@ -145,6 +145,16 @@ class AuditAction(models.TextChoices):
 
     # --- hub (issue 5: the MASH, its referrals, information requests and decisions) ---
     HUB_SETTINGS_CHANGED = "hub.settings_changed", "Hub calendar or RAG timescales changed"
+    HUB_REFERRAL_CREATED = "hub.referral_created", "Referral into the hub made"
+    HUB_REFERRAL_RATED = "hub.referral_rated", "Hub referral rated (RAG)"
+    HUB_REQUEST_SENT = "hub.request_sent", "Information request sent to an agency"
+    HUB_REQUEST_DUE_CHANGED = "hub.request_due_changed", "Information request due time changed"
+    HUB_REQUEST_ANSWERED = "hub.request_answered", "Agency answered its section"
+    HUB_REQUEST_RELEASED = "hub.request_released", "Agency's answer released to the hub"
+    HUB_REQUEST_ESCALATED = "hub.request_escalated", "Late information request escalated"
+    HUB_SECTION_FILE_ADDED = "hub.section_file_added", "File added to an agency's section"
+    HUB_SECTION_SHARED = "hub.section_shared", "Agency's section shared with the referral's parties"
+    HUB_REFERRAL_DECIDED = "hub.referral_decided", "Hub decision recorded"
 
     # --- sharing, consent and break-glass (issue 5) ---
     BREAK_GLASS_OPENED = "record.break_glass", "Restricted record opened by break-glass"

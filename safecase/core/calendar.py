@@ -10,7 +10,9 @@ treated as an ordinary weekday unless it is added there.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
@@ -102,3 +104,132 @@ def add_working_days(start: date, n: int) -> date:
         if is_working_day(day, closed=closed):
             remaining -= 1
     return day
+
+
+# --- Working hours (the MASH's clock, issue 5) -------------------------------------------------
+#
+# A hub counts its RAG timescales in its own opening hours: red within 4 working hours, amber
+# within 24 working hours. ``WorkingHours`` says when the hub is open (local wall-clock hours on
+# its working weekdays, not on bank holidays or its own closed days); ``add_working_hours``
+# walks forward through those opening windows. Local hours are Europe/London by default, so a
+# window on the day the clocks change is still 09:00-17:00 on the wall; what is returned is
+# timezone-aware UTC, ready to store.
+
+LONDON = "Europe/London"
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """When a hub is open: ``opens``-``closes`` local time on ``weekdays`` (0 = Monday), not on
+    ``closed_days`` (bank holidays plus the hub's own). Build one with ``working_hours()``."""
+
+    opens: time = time(9, 0)
+    closes: time = time(17, 0)
+    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    closed_days: frozenset[date] = frozenset()
+    timezone_name: str = LONDON
+
+    def __post_init__(self) -> None:
+        if self.closes <= self.opens:
+            raise ValueError("The hub must close after it opens (no overnight windows).")
+        if not self.weekdays or not self.weekdays <= set(range(7)):
+            raise ValueError("Give at least one working weekday, 0 (Monday) to 6 (Sunday).")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone_name)
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() in self.weekdays and day not in self.closed_days
+
+    def window(self, day: date) -> tuple[datetime, datetime] | None:
+        """The opening window of ``day`` as aware datetimes, or None when the hub is closed."""
+        if not self.is_working_day(day):
+            return None
+        zone = self.zone
+        return (
+            datetime.combine(day, self.opens, tzinfo=zone),
+            datetime.combine(day, self.closes, tzinfo=zone),
+        )
+
+    @property
+    def hours_per_day(self) -> float:
+        opens = self.opens.hour * 60 + self.opens.minute
+        closes = self.closes.hour * 60 + self.closes.minute
+        return (closes - opens) / 60
+
+
+def working_hours(
+    *,
+    opens: time = time(9, 0),
+    closes: time = time(17, 0),
+    weekdays: frozenset[int] | None = None,
+    extra_closed: frozenset[date] | set[date] | None = None,
+    timezone_name: str = LONDON,
+) -> WorkingHours:
+    """A hub calendar closed on bank holidays (and the installation's extra holidays) and on
+    ``extra_closed`` (the partnership's own closed days)."""
+    return WorkingHours(
+        opens=opens,
+        closes=closes,
+        weekdays=frozenset({0, 1, 2, 3, 4}) if weekdays is None else frozenset(weekdays),
+        closed_days=holidays() | frozenset(extra_closed or ()),
+        timezone_name=timezone_name,
+    )
+
+
+# Far enough to cross any run of closures (Christmas, a long local shutdown) but finite, so a
+# calendar that is never open fails loudly instead of looping.
+_MAX_DAYS_SEARCHED = 3 * 366
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("Give a timezone-aware moment (UTC is stored).")
+    return moment
+
+
+def is_open(moment: datetime, calendar: WorkingHours) -> bool:
+    """True when ``moment`` falls inside one of the calendar's opening windows."""
+    local = _aware(moment).astimezone(calendar.zone)
+    window = calendar.window(local.date())
+    return window is not None and window[0] <= local < window[1]
+
+
+def next_opening(moment: datetime, calendar: WorkingHours) -> datetime:
+    """``moment`` itself when the hub is open then, else the start of its next window (UTC)."""
+    return add_working_hours(moment, 0, calendar)
+
+
+def add_working_hours(start: datetime, hours: float, calendar: WorkingHours) -> datetime:
+    """The moment ``hours`` of opening time after ``start``, in UTC.
+
+    Time outside the windows does not count: a referral rated at 16:00 on a Friday with four
+    working hours is due at 12:00 on Monday (Tuesday when Monday is a bank holiday). A start
+    out of hours counts from the next opening. ``hours`` = 0 gives the next moment the hub is
+    open (``start`` itself when it is open)."""
+    if hours < 0:
+        raise ValueError("hours must be zero or more.")
+    zone = calendar.zone
+    local = _aware(start).astimezone(zone)
+    remaining = timedelta(hours=hours)
+    day = local.date()
+    for _ in range(_MAX_DAYS_SEARCHED):
+        window = calendar.window(day)
+        if window is not None and local < window[1]:
+            begin = max(local, window[0])
+            # Wall-clock arithmetic inside a window: on the day the clocks change the window is
+            # still its local hours (UTC subtraction would make it an hour longer or shorter).
+            available = window[1].replace(tzinfo=None) - begin.replace(tzinfo=None)
+            if remaining <= available:
+                due = (begin.replace(tzinfo=None) + remaining).replace(tzinfo=zone)
+                return due.astimezone(UTC)
+            remaining -= available
+        day += timedelta(days=1)
+        local = datetime.combine(day, time(0, 0), tzinfo=zone)
+    raise ValueError("The calendar has no opening hours in the next three years.")
+
+
+def add_calendar_hours(start: datetime, hours: float) -> datetime:
+    """Plain elapsed hours (green: within 72 hours, nights and weekends included), in UTC."""
+    return (_aware(start) + timedelta(hours=hours)).astimezone(UTC)

@@ -25,6 +25,10 @@ class NotificationKind(models.TextChoices):
     ACTION_ASSIGNED = "action_assigned", "Action set for you"
     ACTION_OVERDUE = "action_overdue", "Action overdue"
     FILE_QUARANTINED = "file_quarantined", "File held back by the virus scan"
+    HUB_REQUEST_LATE = "hub_request_late", "Hub information request late"
+    HUB_REFERRAL_RECEIVED = "hub_referral_received", "Referral received by the hub"
+    HUB_REQUEST_RECEIVED = "hub_request_received", "Information request from the hub"
+    HUB_REFERRAL_DECIDED = "hub_referral_decided", "Hub decision on your referral"
 
 
 # The sentence each kind shows. ``{when}`` is the only placeholder: a time, never a detail.
@@ -41,6 +45,14 @@ TEXTS: dict[str, str] = {
     "open your concerns and actions to see it.",
     NotificationKind.FILE_QUARANTINED: "A file added to a concern at {when} was held back by "
     "the virus scan; open the concern to see which.",
+    NotificationKind.HUB_REQUEST_LATE: "An information request from the hub is past its due "
+    "time; open the hub to answer or chase it.",
+    NotificationKind.HUB_REFERRAL_RECEIVED: "A referral reached the hub at {when}; "
+    "open the hub queue to rate it.",
+    NotificationKind.HUB_REQUEST_RECEIVED: "The hub asked your agency for information at "
+    "{when}; open it to see when the answer is due.",
+    NotificationKind.HUB_REFERRAL_DECIDED: "The hub decided on a referral of yours at {when}; "
+    "open it to see the outcome.",
 }
 
 # Where each kind leads: a URL name and, when the page is about one record, the name of the
@@ -53,6 +65,10 @@ LINKS: dict[str, tuple[str, str | None]] = {
     NotificationKind.ACTION_ASSIGNED: ("concerns:mine", None),
     NotificationKind.ACTION_OVERDUE: ("concerns:mine", None),
     NotificationKind.FILE_QUARANTINED: ("concerns:detail", "concern_id"),
+    NotificationKind.HUB_REQUEST_LATE: ("partnerships:request_go", "request_id"),
+    NotificationKind.HUB_REFERRAL_RECEIVED: ("partnerships:referral", "referral_id"),
+    NotificationKind.HUB_REQUEST_RECEIVED: ("partnerships:request_go", "request_id"),
+    NotificationKind.HUB_REFERRAL_DECIDED: ("partnerships:referral", "referral_id"),
 }
 _URL_ARGUMENTS: dict[str, str | None] = dict(LINKS.values())
 
