@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -84,7 +85,7 @@ def _current_members() -> models.QuerySet[PartnershipMember]:
     ).filter(Q(partnership__ends_on__isnull=True) | Q(partnership__ends_on__gte=today))
 
 
-def partner_organisation_ids(organisation_id: uuid.UUID) -> models.QuerySet[PartnershipMember]:
+def partner_organisation_ids(organisation_id: uuid.UUID) -> models.QuerySet[PartnershipMember, Any]:
     """The organisations a check by a member of ``organisation_id`` may reach (a subquery of
     their keys): fellow current members of its current partnerships, itself excluded."""
     partnerships = (
@@ -98,7 +99,7 @@ def partner_organisation_ids(organisation_id: uuid.UUID) -> models.QuerySet[Part
     )
 
 
-def _keys(model: type[models.Model]) -> models.QuerySet[RecordRestriction]:
+def _keys(model: type[models.Model]) -> models.QuerySet[RecordRestriction, Any]:
     """The keys of every restricted record of ``model``, as UUIDs (a subquery)."""
     content_type = ContentType.objects.get_for_model(model)
     return RecordRestriction.objects.filter(content_type=content_type).values(
@@ -183,6 +184,8 @@ def checks_in_last_hour(actor: Actor) -> int:
 
 
 def contact_for(organisation_id: uuid.UUID | None) -> KnownToContact | None:
+    if organisation_id is None:
+        return None
     return KnownToContact.objects.filter(organisation_id=organisation_id).first()
 
 
