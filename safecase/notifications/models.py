@@ -25,6 +25,7 @@ class NotificationKind(models.TextChoices):
     ACTION_ASSIGNED = "action_assigned", "Action set for you"
     ACTION_OVERDUE = "action_overdue", "Action overdue"
     FILE_QUARANTINED = "file_quarantined", "File held back by the virus scan"
+    BREAK_GLASS = "break_glass", "Restricted record opened by break-glass"
 
 
 # The sentence each kind shows. ``{when}`` is the only placeholder: a time, never a detail.
@@ -41,6 +42,8 @@ TEXTS: dict[str, str] = {
     "open your concerns and actions to see it.",
     NotificationKind.FILE_QUARANTINED: "A file added to a concern at {when} was held back by "
     "the virus scan; open the concern to see which.",
+    NotificationKind.BREAK_GLASS: "A restricted record was opened by break-glass at {when}; "
+    "open Safecase to see who opened it and why.",
 }
 
 # Where each kind leads: a URL name and, when the page is about one record, the name of the
@@ -53,6 +56,7 @@ LINKS: dict[str, tuple[str, str | None]] = {
     NotificationKind.ACTION_ASSIGNED: ("concerns:mine", None),
     NotificationKind.ACTION_OVERDUE: ("concerns:mine", None),
     NotificationKind.FILE_QUARANTINED: ("concerns:detail", "concern_id"),
+    NotificationKind.BREAK_GLASS: ("sharing:break_glass_detail", "opening_id"),
 }
 _URL_ARGUMENTS: dict[str, str | None] = dict(LINKS.values())
 
