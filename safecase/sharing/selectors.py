@@ -152,7 +152,7 @@ def _items_for(grants: list[ShareGrant]) -> dict[tuple[int, str], Any]:
     return found
 
 
-def _rows(grants: list[ShareGrant]) -> list[GrantRow]:
+def rows_for(grants: list[ShareGrant]) -> list[GrantRow]:
     items = _items_for(grants)
     return [
         GrantRow(
@@ -179,7 +179,7 @@ def shares_given_page(actor: Actor, *, cursor: str | None) -> KeysetPage[GrantRo
         cursor=cursor,
         size=PAGE,
     )
-    return KeysetPage(items=_rows(page.items), next_cursor=page.next_cursor)
+    return KeysetPage(items=rows_for(page.items), next_cursor=page.next_cursor)
 
 
 def shares_received(actor: Actor) -> QuerySet[ShareGrant]:
@@ -214,7 +214,7 @@ def shared_with_us_page(actor: Actor, *, cursor: str | None) -> KeysetPage[Grant
         cursor=cursor,
         size=PAGE,
     )
-    return KeysetPage(items=_rows(page.items), next_cursor=page.next_cursor)
+    return KeysetPage(items=rows_for(page.items), next_cursor=page.next_cursor)
 
 
 def received_item(actor: Actor, grant_id: object) -> GrantRow:
@@ -227,7 +227,7 @@ def received_item(actor: Actor, grant_id: object) -> GrantRow:
     )
     if grant is None:
         raise Http404
-    row = _rows([grant])[0]
+    row = rows_for([grant])[0]
     if row.item is None or row.kind is None or not can(actor, Permission.SHARED_VIEW, row.item):
         raise Http404
     return row
@@ -257,7 +257,7 @@ def disclosure(actor: Actor, grant_id: object) -> GrantRow:
     )
     if grant is None:
         raise Http404
-    row = _rows([grant])[0]
+    row = rows_for([grant])[0]
     if grant.owner_organisation_id != actor.organisation_id:
         # The receiving lead reads the record of the disclosure; the item only while active
         # and not restricted away (through "Shared with us").

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecase.access import actions as access_actions
 from safecase.access.decorators import requires
 from safecase.access.lookups import access_object
-from safecase.access.models import Consent
+from safecase.access.models import BreakGlassAccess, Consent, ShareGrant
 from safecase.access.permissions import Permission
+from safecase.access.policy import can
 from safecase.accounts import auth_actions
 from safecase.accounts.models import Organisation, User
 from safecase.concerns.selectors import person_chronology
@@ -32,6 +33,7 @@ from safecase.people.selectors import people_visible_to
 from safecase.sharing import actions, selectors
 from safecase.sharing.forms import BreakGlassForm, ExtractForm, ReviewForm, RevokeForm, ShareForm
 from safecase.sharing.kinds import KINDS
+from safecase.sharing.lookups import found_or_404
 from safecase.sharing.models import ChronologyExtract
 
 
@@ -50,6 +52,33 @@ def _end_of(day: Any) -> datetime | None:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), clock.min))
 
 
+def _own_grant(actor: Any, grant_id: str) -> selectors.GrantRow:
+    row = selectors.disclosure(actor, grant_id)
+    if row.grant.owner_organisation_id != actor.organisation_id:
+        raise Http404
+    return row
+
+
+def _received(actor: Any, grant_id: str) -> selectors.GrantRow:
+    return found_or_404(
+        actor,
+        ShareGrant,
+        grant_id,
+        Permission.SHARED_VIEW,
+        lambda: selectors.received_item(actor, grant_id),
+    )
+
+
+def _opening(actor: Any, opening_id: str, perm: Permission) -> selectors.OpeningRow:
+    return found_or_404(
+        actor,
+        BreakGlassAccess,
+        opening_id,
+        perm,
+        lambda: selectors.opening_detail(actor, opening_id),
+    )
+
+
 # --- Sharing an item ---------------------------------------------------------------------
 
 
@@ -59,7 +88,14 @@ def share(request: HttpRequest, kind: str, object_id: str) -> HttpResponse:
     """Share one item with a partner organisation: to whom, why, under which lawful basis, the
     consent decision (and, without consent, why and who decided), until when."""
     actor = _actor(request)
-    item_kind, item = selectors.owned_item(actor, kind, object_id)
+    model = KINDS[kind].model if kind in KINDS else None
+    item_kind, item = found_or_404(
+        actor,
+        model,
+        object_id,
+        Permission.SHARE_GRANT,
+        lambda: selectors.owned_item(actor, kind, object_id),
+    )
     partners = selectors.partners_of(actor)
     form = ShareForm(
         request.POST or None,
@@ -126,9 +162,9 @@ def given(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def revoke(request: HttpRequest, grant_id: str) -> HttpResponse:
     actor = _actor(request)
-    row = selectors.disclosure(actor, grant_id)
-    if row.grant.owner_organisation_id != actor.organisation_id:
-        raise Http404
+    row = found_or_404(
+        actor, ShareGrant, grant_id, Permission.SHARE_GRANT, lambda: _own_grant(actor, grant_id)
+    )
     form = RevokeForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -151,7 +187,13 @@ def revoke(request: HttpRequest, grant_id: str) -> HttpResponse:
 def disclosure(request: HttpRequest, grant_id: str) -> HttpResponse:
     """The record of one disclosure, for the leads of both organisations."""
     actor = _actor(request)
-    row = selectors.disclosure(actor, grant_id)
+    row = found_or_404(
+        actor,
+        ShareGrant,
+        grant_id,
+        Permission.SHARE_GRANT,
+        lambda: selectors.disclosure(actor, grant_id),
+    )
     mine = row.grant.owner_organisation_id == actor.organisation_id
     return render(request, "sharing/disclosure.html", {"row": row, "mine": mine})
 
@@ -173,7 +215,7 @@ def received_item(request: HttpRequest, grant_id: str) -> HttpResponse:
     """One item shared with us: its readable fields, and nothing around it. Audited as
     ``record.viewed`` on the item."""
     actor = _actor(request)
-    row = selectors.received_item(actor, grant_id)
+    row = _received(actor, grant_id)
     assert row.kind is not None
     item = access_object(
         actor,
@@ -191,7 +233,7 @@ def received_item(request: HttpRequest, grant_id: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def received_file(request: HttpRequest, grant_id: str) -> HttpResponse:
     actor = _actor(request)
-    row = selectors.received_item(actor, grant_id)
+    row = _received(actor, grant_id)
     if row.kind is None or row.kind.code != "attachment":
         raise Http404
     try:
@@ -274,7 +316,14 @@ _RECORD_PAGES = {"case": ("cases:detail", "case_id"), "person": ("people:detail"
 def break_glass(request: HttpRequest, kind: str, object_id: str) -> HttpResponse:
     """Open a restricted record of our own organisation: a reason and a fresh MFA code."""
     actor = _actor(request)
-    record = selectors.restricted_record(actor, kind, object_id)
+    model = KINDS[kind].model if kind in KINDS else None
+    record = found_or_404(
+        actor,
+        model,
+        object_id,
+        Permission.RECORD_BREAK_GLASS,
+        lambda: selectors.restricted_record(actor, kind, object_id),
+    )
     form = BreakGlassForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -329,8 +378,7 @@ def break_glass_report(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def break_glass_detail(request: HttpRequest, opening_id: str) -> HttpResponse:
     actor = _actor(request)
-    row = selectors.opening_detail(actor, opening_id)
-    from safecase.access.policy import can
+    row = _opening(actor, opening_id, Permission.ORG_VIEW)
 
     reviewer = can(actor, Permission.RECORD_BREAK_GLASS_REVIEW)
     form = ReviewForm(initial={"version": row.opening.version}) if reviewer else None
@@ -341,7 +389,7 @@ def break_glass_detail(request: HttpRequest, opening_id: str) -> HttpResponse:
 @require_POST
 def break_glass_review(request: HttpRequest, opening_id: str) -> HttpResponse:
     actor = _actor(request)
-    row = selectors.opening_detail(actor, opening_id)
+    row = _opening(actor, opening_id, Permission.RECORD_BREAK_GLASS_REVIEW)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:

@@ -129,7 +129,8 @@ def build_scene(world: DemoWorld, *, given: str = "Jamie") -> Scene:
         next_review_on=timezone.localdate() + timedelta(days=14),
         reason="First assessment (synthetic).",
     )
-    lines = person_chronology(lead, person)
+    # A line that says nothing unshared (the case's opening, not the concern's own words).
+    lines = [e for e in person_chronology(lead, person) if SECRET_FACT not in e.summary + e.title]
     extract = actions.chronology_extract_make(
         actor=lead,
         person=person,
