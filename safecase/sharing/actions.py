@@ -12,7 +12,6 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
@@ -36,6 +35,7 @@ from safecase.notifications.models import NotificationKind
 from safecase.people.models import Person
 from safecase.sharing.kinds import KINDS, Kind
 from safecase.sharing.models import ChronologyExtract, ChronologyExtractLine
+from safecase.sharing.selectors import break_glass_minutes
 from safecase.sharing.tasks import send_break_glass_mail
 
 MIN_REASON = 10
@@ -43,13 +43,6 @@ EXTRACT_MAX_LINES = 500
 # How long a fresh MFA code counts for a break-glass (seconds): the code is asked on the
 # break-glass form itself, so this only covers the time between checking it and opening.
 BREAK_GLASS_CODE_SECONDS = 120
-# The record kinds that can be restricted to named people and so opened by break-glass.
-BREAK_GLASS_KINDS = ("case", "person")
-
-
-def break_glass_minutes() -> int:
-    return int(getattr(settings, "SAFECASE_BREAK_GLASS_MINUTES", 60))
-
 
 def _reason(text: str, field: str, message: str) -> str:
     cleaned = " ".join(text.split())

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -35,6 +36,14 @@ from safecase.sharing.kinds import KINDS, Kind, kind_of_content_type
 from safecase.sharing.models import ChronologyExtract
 
 PAGE = 50
+# The record kinds that can be restricted to named people and so opened by break-glass.
+BREAK_GLASS_KINDS = ("case", "person")
+
+
+def break_glass_minutes() -> int:
+    """How long a break-glass opening lasts (``SAFECASE_BREAK_GLASS_MINUTES``, default 60)."""
+    return int(getattr(settings, "SAFECASE_BREAK_GLASS_MINUTES", 60))
+
 NEWEST_FIRST = ("-created_at", "-id")
 
 
@@ -286,8 +295,6 @@ def restricted_record(actor: Actor, kind_code: str, object_id: object) -> Any:
     """A record of the actor's own organisation restricted to named people the actor is not
     among, which they could open by break-glass; 404 otherwise (another organisation's record
     is never found here, whatever its restriction)."""
-    from safecase.sharing.actions import BREAK_GLASS_KINDS
-
     pk = _parse(object_id)
     if kind_code not in BREAK_GLASS_KINDS or pk is None or actor.user is None:
         raise Http404

@@ -345,7 +345,7 @@ def break_glass(request: HttpRequest, kind: str, object_id: str) -> HttpResponse
                 except DomainError as exc:
                     _form_error(form, exc)
                 else:
-                    minutes = actions.break_glass_minutes()
+                    minutes = selectors.break_glass_minutes()
                     messages.warning(
                         request,
                         f"You opened a restricted record for {minutes} minutes. This was "
@@ -356,7 +356,7 @@ def break_glass(request: HttpRequest, kind: str, object_id: str) -> HttpResponse
     context = {
         "form": form,
         "kind": KINDS[kind],
-        "minutes": actions.break_glass_minutes(),
+        "minutes": selectors.break_glass_minutes(),
     }
     return render(request, "sharing/break_glass.html", context, status=status)
 

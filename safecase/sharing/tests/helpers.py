@@ -74,7 +74,8 @@ def build_scene(world: DemoWorld, *, given: str = "Jamie") -> Scene:
         category_codes=["neglect"],
         happened_at=timezone.now() - timedelta(days=2),
         location="Playground",
-        fact=f"{given} had no lunch again; {SECRET_FACT} (synthetic).",
+        fact=f"{given} had no lunch again (synthetic).",
+        opinion=f"I think {SECRET_FACT} (synthetic).",
     )
     attachment = concern_actions.attachment_add(
         actor=reporter, concern=draft, name="drawing.png", data=png()
@@ -129,8 +130,10 @@ def build_scene(world: DemoWorld, *, given: str = "Jamie") -> Scene:
         next_review_on=timezone.localdate() + timedelta(days=14),
         reason="First assessment (synthetic).",
     )
-    # A line that says nothing unshared (the case's opening, not the concern's own words).
-    lines = [e for e in person_chronology(lead, person) if SECRET_FACT not in e.summary + e.title]
+    # The concern's line: its date, categories and what was seen, not the recorder's opinion
+    # (nor anything of the case).
+    lines = [e for e in person_chronology(lead, person) if e.is_concern]
+    assert all(SECRET_FACT not in e.summary + e.title for e in lines)
     extract = actions.chronology_extract_make(
         actor=lead,
         person=person,
