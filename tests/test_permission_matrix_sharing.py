@@ -232,7 +232,7 @@ def _world_with_sharing(world: DemoWorld) -> DemoWorld:
 
 
 def _shared_viewers(status: int, **more: int) -> dict[str, int]:
-    return {**{p: status for p in SHARED_VIEWERS}, **more}
+    return {**dict.fromkeys(SHARED_VIEWERS, status), **more}
 
 
 ENDPOINTS = [

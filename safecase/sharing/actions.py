@@ -44,6 +44,7 @@ EXTRACT_MAX_LINES = 500
 # break-glass form itself, so this only covers the time between checking it and opening.
 BREAK_GLASS_CODE_SECONDS = 120
 
+
 def _reason(text: str, field: str, message: str) -> str:
     cleaned = " ".join(text.split())
     if len(cleaned) < MIN_REASON:

@@ -44,6 +44,7 @@ def break_glass_minutes() -> int:
     """How long a break-glass opening lasts (``SAFECASE_BREAK_GLASS_MINUTES``, default 60)."""
     return int(getattr(settings, "SAFECASE_BREAK_GLASS_MINUTES", 60))
 
+
 NEWEST_FIRST = ("-created_at", "-id")
 
 
