@@ -317,6 +317,24 @@ def restricted_record(actor: Actor, kind_code: str, object_id: object) -> Any:
     return record
 
 
+def restricted_case_by_reference(actor: Actor, reference: str) -> Any:
+    """The actor's own organisation's case with this reference (e.g. C-00012) if it is
+    restricted to named people the actor is not among, else None: how a lead who knows the
+    reference of a case hidden from them reaches the break-glass form."""
+    from safecase.cases.models import Case
+
+    cleaned = reference.strip().upper()
+    if not cleaned or len(cleaned) > 20 or not can(actor, Permission.RECORD_BREAK_GLASS):
+        return None
+    case = Case.objects.filter(organisation_id=actor.organisation_id, reference=cleaned).first()
+    if case is None:
+        return None
+    try:
+        return restricted_record(actor, "case", case.pk)
+    except Http404:
+        return None
+
+
 @dataclass
 class OpeningRow:
     opening: BreakGlassAccess

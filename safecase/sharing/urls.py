@@ -17,6 +17,7 @@ urlpatterns = [
     path("extracts/new/<uuid:person_id>/", views.extract_new, name="extract_new"),
     path("extracts/<uuid:extract_id>/", views.extract_detail, name="extract_detail"),
     path("break-glass/", views.break_glass_report, name="break_glass_report"),
+    path("break-glass/find/", views.break_glass_find, name="break_glass_find"),
     path("break-glass/<uuid:opening_id>/", views.break_glass_detail, name="break_glass_detail"),
     path(
         "break-glass/<uuid:opening_id>/review/",

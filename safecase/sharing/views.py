@@ -361,6 +361,22 @@ def break_glass(request: HttpRequest, kind: str, object_id: str) -> HttpResponse
     return render(request, "sharing/break_glass.html", context, status=status)
 
 
+@requires(Permission.RECORD_BREAK_GLASS)
+@require_http_methods(["GET"])
+def break_glass_find(request: HttpRequest) -> HttpResponse:
+    """A lead who knows the reference of a case hidden from them goes on to break the glass."""
+    actor = _actor(request)
+    reference = request.GET.get("reference", "")[:40]
+    error = ""
+    if reference:
+        case = selectors.restricted_case_by_reference(actor, reference)
+        if case is not None:
+            return redirect("sharing:break_glass", kind="case", object_id=case.pk)
+        error = "No case of your organisation with that reference is restricted from you."
+    context = {"reference": reference, "error": error}
+    return render(request, "sharing/break_glass_find.html", context, status=422 if error else 200)
+
+
 @requires(Permission.RECORD_BREAK_GLASS_REVIEW)
 @require_http_methods(["GET"])
 def break_glass_report(request: HttpRequest) -> HttpResponse:

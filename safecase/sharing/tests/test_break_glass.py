@@ -201,3 +201,47 @@ def test_reviewing_needs_the_reviewer_role(world: DemoWorld, case: Case) -> None
     )
     with pytest.raises(NotPermitted):
         actions.break_glass_review(actor=actor_for(world, "lead"), opening=opening, version=1)
+
+
+def test_a_lead_finds_a_restricted_case_by_its_reference(world: DemoWorld, case: Case) -> None:
+    from safecase.cases.tests.helpers import open_case
+
+    client = client_for(world.users["lead"])
+    response = client.get("/sharing/break-glass/find/", {"reference": case.reference.lower()})
+    assert response.status_code == 302
+    assert response["Location"] == f"/sharing/break-glass/case/{case.pk}/"
+    plain = open_case(world)
+    for reference in (plain.reference, "C-99999", "x" * 50):
+        assert client.get("/sharing/break-glass/find/", {"reference": reference}).status_code == 422
+    assert client.get("/sharing/break-glass/find/").status_code == 200
+    # The deputy (named) has no glass to break; Westbrook's lead finds nothing of Riverside's.
+    other = client_for(world.users["other_org"])
+    assert other.get("/sharing/break-glass/find/", {"reference": case.reference}).status_code == 422
+
+
+def test_a_lead_opens_a_restricted_person(world: DemoWorld) -> None:
+    from safecase.access import actions as access_actions
+    from safecase.people import actions as people_actions
+    from safecase.people.selectors import people_visible_to
+
+    person = people_actions.person_create(
+        actor=actor_for(world, "lead"),
+        kind="child",
+        given_names="Robin",
+        family_name="Example-Restricted",
+    )
+    from safecase.cases.tests.helpers import second_lead
+
+    access_actions.record_restrict(
+        actor=second_lead(world),
+        record=person,
+        named_people=[],
+        reason="A relative of this child works on the safeguarding team (synthetic).",
+    )
+    client = client_for(world.users["lead"])
+    assert client.get(f"/people/{person.pk}/").status_code == 404
+    url = f"/sharing/break-glass/person/{person.pk}/"
+    assert client.post(url, {"reason": REASON, "code": _code(world, "lead")}).status_code == 302
+    assert client.get(f"/people/{person.pk}/").status_code == 200
+    assert people_visible_to(actor_for(world, "lead")).filter(pk=person.pk).exists()
+    assert not people_visible_to(actor_for(world, "case_worker")).filter(pk=person.pk).exists()
