@@ -32,6 +32,12 @@ class Kind:
     title: Callable[[Any], str]
     # What the receiving organisation reads of one item.
     fields: Callable[[Any], Fields]
+    # The record this item belongs to whose restriction also hides it (a note's case, a file's
+    # concern, an extract's person): (model label, key attribute), or None.
+    parent: tuple[str, str] | None = None
+    # The page that reads the whole record, for kinds a share opens in full (a case, a person,
+    # a concern): URL name and argument.
+    page: tuple[str, str] | None = None
 
     @property
     def model(self) -> type[models.Model]:
@@ -175,7 +181,15 @@ def _extract_fields(extract: Any) -> Fields:
 KINDS: dict[str, Kind] = {
     kind.code: kind
     for kind in (
-        Kind("case", "Case", "cases.Case", _cases, lambda c: f"Case {c.reference}", _case_fields),
+        Kind(
+            "case",
+            "Case",
+            "cases.Case",
+            _cases,
+            lambda c: f"Case {c.reference}",
+            _case_fields,
+            page=("cases:detail", "case_id"),
+        ),
         Kind(
             "person",
             "Person",
@@ -183,6 +197,7 @@ KINDS: dict[str, Kind] = {
             _people,
             lambda p: f"{p.family_name.upper()}, {p.given_names}",
             _person_fields,
+            page=("people:detail", "person_id"),
         ),
         Kind(
             "concern",
@@ -191,6 +206,7 @@ KINDS: dict[str, Kind] = {
             _concerns,
             lambda c: f"Concern recorded {_when(c.submitted_at)}",
             _concern_fields,
+            page=("concerns:detail", "concern_id"),
         ),
         Kind(
             "case_note",
@@ -199,6 +215,7 @@ KINDS: dict[str, Kind] = {
             _notes,
             lambda n: f"{n.get_kind_display()} note, {_when(n.occurred_at)}",
             _note_fields,
+            parent=("cases.Case", "case_id"),
         ),
         Kind(
             "attachment",
@@ -207,6 +224,7 @@ KINDS: dict[str, Kind] = {
             _attachments,
             lambda a: f"File {a.display_name}",
             _attachment_fields,
+            parent=("concerns.Concern", "concern_id"),
         ),
         Kind(
             "risk_version",
@@ -215,6 +233,7 @@ KINDS: dict[str, Kind] = {
             _risk_versions,
             lambda v: f"Risk assessment version {v.number} ({v.get_level_display()})",
             _risk_fields,
+            parent=("cases.Case", "case_id"),
         ),
         Kind(
             "chronology_extract",
@@ -223,6 +242,7 @@ KINDS: dict[str, Kind] = {
             _extracts,
             lambda e: e.title,
             _extract_fields,
+            parent=("people.Person", "person_id"),
         ),
     )
 }

@@ -217,14 +217,46 @@ def _not_restricted_away(actor: Actor, grants: QuerySet[ShareGrant]) -> QuerySet
 
 def shared_with_us_page(actor: Actor, *, cursor: str | None) -> KeysetPage[GrantRow]:
     """The items shared into the organisation, newest first: the page, then one query per kind
-    of item on it, whatever the number of grants."""
+    of item on it, and one for their parents' restrictions, whatever the number of grants."""
     page = keyset_page(
         shares_received(actor).select_related("owner_organisation"),
         key=NEWEST_FIRST,
         cursor=cursor,
         size=PAGE,
     )
-    return KeysetPage(items=rows_for(page.items), next_cursor=page.next_cursor)
+    return KeysetPage(items=received_rows(actor, page.items), next_cursor=page.next_cursor)
+
+
+def received_rows(actor: Actor, grants: list[ShareGrant]) -> list[GrantRow]:
+    """The rows of received grants, without those whose item is gone or whose parent record
+    (a shared note's case, a shared file's concern, a shared extract's person) its owner has
+    since restricted to named people the actor is not among: a shared item stays under the
+    restriction of the record it belongs to."""
+    rows = [row for row in rows_for(grants) if row.item is not None and row.kind is not None]
+    parents: dict[tuple[str, str], list[GrantRow]] = defaultdict(list)
+    for row in rows:
+        assert row.kind is not None
+        if row.kind.parent is not None:
+            label, attribute = row.kind.parent
+            key = getattr(row.item, attribute)
+            parents[(label, key.hex)].append(row)
+    if not parents or actor.user is None:
+        return rows
+    from django.apps import apps
+
+    labels = {label for label, _key in parents}
+    content_types = {
+        ContentType.objects.get_for_model(apps.get_model(label)).pk: label for label in labels
+    }
+    closed = RecordRestriction.objects.filter(
+        content_type_id__in=list(content_types), object_id__in=[key for _l, key in parents]
+    ).exclude(named_people=actor.user)
+    hidden = {
+        id(row)
+        for content_type_id, key in closed.values_list("content_type_id", "object_id")
+        for row in parents.get((content_types[content_type_id], key), [])
+    }
+    return [row for row in rows if id(row) not in hidden]
 
 
 def received_item(actor: Actor, grant_id: object) -> GrantRow:
@@ -237,10 +269,10 @@ def received_item(actor: Actor, grant_id: object) -> GrantRow:
     )
     if grant is None:
         raise Http404
-    row = rows_for([grant])[0]
-    if row.item is None or row.kind is None or not can(actor, Permission.SHARED_VIEW, row.item):
+    found = received_rows(actor, [grant])
+    if not found or not can(actor, Permission.SHARED_VIEW, found[0].item):
         raise Http404
-    return row
+    return found[0]
 
 
 def disclosure(actor: Actor, grant_id: object) -> GrantRow:
@@ -271,7 +303,8 @@ def disclosure(actor: Actor, grant_id: object) -> GrantRow:
     if grant.owner_organisation_id != actor.organisation_id:
         # The receiving lead reads the record of the disclosure; the item only while active
         # and not restricted away (through "Shared with us").
-        row.item = row.item if shares_received(actor).filter(pk=grant.pk).exists() else None
+        still = shares_received(actor).filter(pk=grant.pk).first()
+        row.item = row.item if still is not None and received_rows(actor, [still]) else None
     return row
 
 

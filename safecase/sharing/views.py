@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -225,7 +226,14 @@ def received_item(request: HttpRequest, grant_id: str) -> HttpResponse:
         log_view=True,
     )
     lines = selectors.extract_lines(item) if row.kind.code == "chronology_extract" else []
-    context = {"row": row, "fields": row.kind.fields(item), "lines": lines}
+    page = row.kind.page
+    record_url = reverse(page[0], kwargs={page[1]: item.pk}) if page else ""
+    context = {
+        "row": row,
+        "fields": row.kind.fields(item),
+        "lines": lines,
+        "record_url": record_url,
+    }
     return render(request, "sharing/received_item.html", context)
 
 

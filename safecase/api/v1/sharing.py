@@ -166,6 +166,14 @@ class _RowsPagination(SharePagination):
         return selectors.rows_for(super().paginate_queryset(queryset, request, view))
 
 
+class _ReceivedPagination(SharePagination):
+    """Pages of grants into the organisation, without items under a parent's restriction."""
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        grants = super().paginate_queryset(queryset, request, view)
+        return selectors.received_rows(request.actor, grants)  # type: ignore[attr-defined]
+
+
 UPDATED_SINCE = OpenApiParameter(
     "updated_since",
     str,
@@ -190,7 +198,7 @@ def _since(request: Request) -> datetime | None:
 
 class SharedListApi(RecordApiView):
     required_permission = Permission.SHARED_VIEW
-    pagination_class = _RowsPagination
+    pagination_class = _ReceivedPagination
 
     @extend_schema(
         summary="Items shared with your organisation",

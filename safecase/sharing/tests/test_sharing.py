@@ -319,3 +319,39 @@ def test_a_shared_record_the_owner_restricts_drops_out_of_the_list(
     assert selectors.shared_with_us_page(police, cursor=None).items == []
     client = client_for(world.users["partner_with_share"])
     assert client.get(f"/sharing/received/{grant.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("kind", "parent"),
+    [
+        ("case_note", "case"),
+        ("risk_version", "case"),
+        ("attachment", "concern"),
+        ("chronology_extract", "person"),
+    ],
+)
+def test_a_shared_item_stays_under_its_records_restriction(
+    world: DemoWorld, scene: Scene, kind: str, parent: str
+) -> None:
+    from safecase.cases.tests.helpers import second_lead
+
+    grant = share(world, scene.item(kind), kind)
+    access_actions.record_restrict(
+        actor=second_lead(world),
+        record=scene.item(parent),
+        named_people=[],
+        reason="An allegation involves a relative on the staff (synthetic).",
+    )
+    police = actor_for(world, "partner_with_share")
+    assert selectors.shared_with_us_page(police, cursor=None).items == []
+    client = client_for(world.users["partner_with_share"])
+    assert client.get(f"/sharing/received/{grant.pk}/").status_code == 404
+    assert client.get("/api/v1/sharing/shared").json()["results"] == []
+
+
+def test_a_shared_case_links_to_its_page(world: DemoWorld, scene: Scene) -> None:
+    grant = share(world, scene.case, "case")
+    client = client_for(world.users["partner_with_share"])
+    page = client.get(f"/sharing/received/{grant.pk}/").content.decode()
+    assert f"/cases/{scene.case.pk}/" in page
+    assert client.get(f"/cases/{scene.case.pk}/").status_code == 200
