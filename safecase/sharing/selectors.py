@@ -450,3 +450,25 @@ def changed_since(grants: QuerySet[ShareGrant], since: datetime) -> QuerySet[Sha
         if hexes:
             changed |= Q(content_type_id=content_type_id, object_id__in=hexes)
     return grants.filter(changed)
+
+
+HOME_PANEL_LIMIT = 5
+
+
+def home_panel(actor: Actor) -> dict[str, Any]:
+    """The newest items shared with the reader's organisation, for the home page (Integration,
+    model 1: an agency practitioner's home shows what was shared with them). No query at all
+    when nothing was ever shared into the organisation; otherwise the grants (at most six),
+    their items and their parents' restrictions."""
+    if actor.organisation is None or actor.user is None:
+        return {"rows": [], "more": False}
+    seen = scoping.visibility(actor)
+    if seen.shared is not None and not seen.shared:
+        return {"rows": [], "more": False}
+    grants = list(
+        shares_received(actor)
+        .select_related("owner_organisation")
+        .order_by(*NEWEST_FIRST)[: HOME_PANEL_LIMIT + 1]
+    )
+    rows = received_rows(actor, grants[:HOME_PANEL_LIMIT])
+    return {"rows": rows, "more": len(grants) > HOME_PANEL_LIMIT}
