@@ -35,7 +35,7 @@ from safecase.notifications.models import NotificationKind
 from safecase.people.models import Person
 from safecase.sharing.kinds import KINDS, Kind
 from safecase.sharing.models import ChronologyExtract, ChronologyExtractLine
-from safecase.sharing.selectors import break_glass_minutes
+from safecase.sharing.selectors_break_glass import break_glass_minutes
 from safecase.sharing.tasks import send_break_glass_mail
 
 MIN_REASON = 10

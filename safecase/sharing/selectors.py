@@ -6,7 +6,6 @@
   revoked or expired, read afresh on every request.
 - A disclosure's record (who shared what, with whom, why, under which basis, the consent
   decision): the leads (SHARE_GRANT) of both organisations.
-- The break-glass report: the organisation's auditors (RECORD_BREAK_GLASS_REVIEW).
 
 Missing and forbidden are the same 404 everywhere.
 """
@@ -19,14 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from safecase.access import scoping
-from safecase.access.models import BreakGlassAccess, RecordRestriction, ShareGrant
+from safecase.access.models import RecordRestriction, ShareGrant
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
 from safecase.accounts.models import Membership, Organisation, Partnership, PartnershipMember
@@ -36,14 +34,6 @@ from safecase.sharing.kinds import KINDS, Kind, kind_of_content_type
 from safecase.sharing.models import ChronologyExtract
 
 PAGE = 50
-# The record kinds that can be restricted to named people and so opened by break-glass.
-BREAK_GLASS_KINDS = ("case", "person")
-
-
-def break_glass_minutes() -> int:
-    """How long a break-glass opening lasts (``SAFECASE_BREAK_GLASS_MINUTES``, default 60)."""
-    return int(getattr(settings, "SAFECASE_BREAK_GLASS_MINUTES", 60))
-
 
 NEWEST_FIRST = ("-created_at", "-id")
 
@@ -320,116 +310,6 @@ def grants_of_item(actor: Actor, kind: Kind, item: Any) -> list[ShareGrant]:
 
 def extract_lines(extract: ChronologyExtract) -> list[Any]:
     return list(extract.lines.order_by("position"))
-
-
-# --- Break-glass ---------------------------------------------------------------------------
-
-
-def restricted_record(actor: Actor, kind_code: str, object_id: object) -> Any:
-    """A record of the actor's own organisation restricted to named people the actor is not
-    among, which they could open by break-glass; 404 otherwise (another organisation's record
-    is never found here, whatever its restriction)."""
-    pk = _parse(object_id)
-    if kind_code not in BREAK_GLASS_KINDS or pk is None or actor.user is None:
-        raise Http404
-    if not can(actor, Permission.RECORD_BREAK_GLASS):
-        raise Http404
-    kind = KINDS[kind_code]
-    record = kind.model._default_manager.filter(
-        pk=pk, organisation_id=actor.organisation_id
-    ).first()
-    if record is None:
-        raise Http404
-    restriction = RecordRestriction.objects.filter(
-        content_type=ContentType.objects.get_for_model(record),
-        object_id=record.pk.hex,
-        organisation_id=actor.organisation_id,
-    ).first()
-    if restriction is None or restriction.named_people.filter(pk=actor.user.pk).exists():
-        raise Http404
-    return record
-
-
-def restricted_case_by_reference(actor: Actor, reference: str) -> Any:
-    """The actor's own organisation's case with this reference (e.g. C-00012) if it is
-    restricted to named people the actor is not among, else None: how a lead who knows the
-    reference of a case hidden from them reaches the break-glass form."""
-    from safecase.cases.models import Case
-
-    cleaned = reference.strip().upper()
-    if not cleaned or len(cleaned) > 20 or not can(actor, Permission.RECORD_BREAK_GLASS):
-        return None
-    case = Case.objects.filter(organisation_id=actor.organisation_id, reference=cleaned).first()
-    if case is None:
-        return None
-    try:
-        return restricted_record(actor, "case", case.pk)
-    except Http404:
-        return None
-
-
-@dataclass
-class OpeningRow:
-    opening: BreakGlassAccess
-    kind: Kind | None
-    label: str
-
-    @property
-    def is_open(self) -> bool:
-        return self.opening.expires_at > timezone.now()
-
-
-def openings(actor: Actor) -> QuerySet[BreakGlassAccess]:
-    if not can(actor, Permission.RECORD_BREAK_GLASS_REVIEW):
-        return BreakGlassAccess.objects.none()
-    return BreakGlassAccess.objects.filter(organisation_id=actor.organisation_id)
-
-
-def _opening_rows(found: list[BreakGlassAccess]) -> list[OpeningRow]:
-    rows = []
-    for opening in found:
-        kind = kind_of_content_type(opening.content_type_id)
-        label = f"{kind.label} {opening.object_id[:8]}" if kind else opening.object_id[:8]
-        rows.append(OpeningRow(opening=opening, kind=kind, label=label))
-    return rows
-
-
-def break_glass_report_page(
-    actor: Actor, *, cursor: str | None, unreviewed_only: bool = False
-) -> KeysetPage[OpeningRow]:
-    """Every break-glass opening of the organisation, newest first (who, what, when, why,
-    until when, reviewed or not): two queries per page."""
-    found = openings(actor).select_related("user", "reviewed_by")
-    if unreviewed_only:
-        found = found.filter(reviewed_at__isnull=True)
-    page = keyset_page(found, key=NEWEST_FIRST, cursor=cursor, size=PAGE)
-    return KeysetPage(items=_opening_rows(page.items), next_cursor=page.next_cursor)
-
-
-def opening_detail(actor: Actor, opening_id: object) -> OpeningRow:
-    """One opening, for its organisation's reviewers, the one who opened it, and the people
-    named on the record it opened (who were told of it); 404 for anyone else."""
-    pk = _parse(opening_id)
-    opening = (
-        BreakGlassAccess.objects.filter(pk=pk, organisation_id=actor.organisation_id)
-        .select_related("user", "reviewed_by")
-        .first()
-        if pk is not None and actor.user is not None
-        else None
-    )
-    if opening is None or actor.user is None:
-        raise Http404
-    allowed = can(actor, Permission.RECORD_BREAK_GLASS_REVIEW) or opening.user_id == actor.user.pk
-    if not allowed:
-        allowed = RecordRestriction.objects.filter(
-            organisation_id=actor.organisation_id,
-            content_type_id=opening.content_type_id,
-            object_id=opening.object_id,
-            named_people=actor.user,
-        ).exists()
-    if not allowed:
-        raise Http404
-    return _opening_rows([opening])[0]
 
 
 def changed_since(grants: QuerySet[ShareGrant], since: datetime) -> QuerySet[ShareGrant]:

@@ -32,6 +32,7 @@ from safecase.core.errors import Conflict, DomainError, NotPermitted
 from safecase.core.files import attachment_response
 from safecase.people.selectors import people_visible_to
 from safecase.sharing import actions, selectors
+from safecase.sharing import selectors_break_glass as glass
 from safecase.sharing.forms import BreakGlassForm, ExtractForm, ReviewForm, RevokeForm, ShareForm
 from safecase.sharing.kinds import KINDS
 from safecase.sharing.lookups import found_or_404
@@ -70,13 +71,13 @@ def _received(actor: Any, grant_id: str) -> selectors.GrantRow:
     )
 
 
-def _opening(actor: Any, opening_id: str, perm: Permission) -> selectors.OpeningRow:
+def _opening(actor: Any, opening_id: str, perm: Permission) -> glass.OpeningRow:
     return found_or_404(
         actor,
         BreakGlassAccess,
         opening_id,
         perm,
-        lambda: selectors.opening_detail(actor, opening_id),
+        lambda: glass.opening_detail(actor, opening_id),
     )
 
 
@@ -330,7 +331,7 @@ def break_glass(request: HttpRequest, kind: str, object_id: str) -> HttpResponse
         model,
         object_id,
         Permission.RECORD_BREAK_GLASS,
-        lambda: selectors.restricted_record(actor, kind, object_id),
+        lambda: glass.restricted_record(actor, kind, object_id),
     )
     form = BreakGlassForm(request.POST or None)
     status = 200
@@ -353,7 +354,7 @@ def break_glass(request: HttpRequest, kind: str, object_id: str) -> HttpResponse
                 except DomainError as exc:
                     _form_error(form, exc)
                 else:
-                    minutes = selectors.break_glass_minutes()
+                    minutes = glass.break_glass_minutes()
                     messages.warning(
                         request,
                         f"You opened a restricted record for {minutes} minutes. This was "
@@ -364,7 +365,7 @@ def break_glass(request: HttpRequest, kind: str, object_id: str) -> HttpResponse
     context = {
         "form": form,
         "kind": KINDS[kind],
-        "minutes": selectors.break_glass_minutes(),
+        "minutes": glass.break_glass_minutes(),
     }
     return render(request, "sharing/break_glass.html", context, status=status)
 
@@ -377,7 +378,7 @@ def break_glass_find(request: HttpRequest) -> HttpResponse:
     reference = request.GET.get("reference", "")[:40]
     error = ""
     if reference:
-        case = selectors.restricted_case_by_reference(actor, reference)
+        case = glass.restricted_case_by_reference(actor, reference)
         if case is not None:
             return redirect("sharing:break_glass", kind="case", object_id=case.pk)
         error = "No case of your organisation with that reference is restricted from you."
@@ -390,7 +391,7 @@ def break_glass_find(request: HttpRequest) -> HttpResponse:
 def break_glass_report(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     unreviewed = request.GET.get("unreviewed") == "1"
-    page = selectors.break_glass_report_page(
+    page = glass.break_glass_report_page(
         actor, cursor=request.GET.get("after"), unreviewed_only=unreviewed
     )
     return render(
