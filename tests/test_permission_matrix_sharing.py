@@ -162,6 +162,11 @@ def test_each_other_organisation_sees_exactly_what_was_shared(world: DemoWorld) 
         api = json.loads(_text(clients[persona], "/api/v1/sharing/shared")[1])
         assert {row["id"] for row in api["results"]} == {str(note.pk), str(extract.pk)}
     assert str(person.pk) in _text(clients["primary_lead"], "/sharing/received/")[1]
+    # The shared person is found where the primary looks for people: list, search, API.
+    for url in ("/people/?q=Example-Sharechild", "/search/?q=Example-Sharechild"):
+        assert str(s.person.pk) in _text(clients["primary_lead"], url)[1], url
+    api_people = _text(clients["primary_lead"], "/api/v1/people?q=Example-Sharechild")[1]
+    assert str(s.person.pk) in api_people
     for persona in ("partner_without", "other_org", "primary_lead"):
         assert _text(clients[persona], f"/sharing/received/{note.pk}/")[0] == 404
         assert _text(clients[persona], f"/api/v1/sharing/shared/{note.pk}")[0] == 404
