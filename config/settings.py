@@ -265,6 +265,10 @@ SAFECASE_TRIAGE_OVERDUE_HOURS = env_int("SAFECASE_TRIAGE_OVERDUE_HOURS", 24)
 # working-day deadlines (a LADO referral's follow-up) skip them.
 SAFECASE_EXTRA_HOLIDAYS = env_list("SAFECASE_EXTRA_HOLIDAYS")
 
+# --- Break-glass (docs/sharing.md) -----------------------------------------------------------
+# How long a lead's break-glass opening of a restricted record lasts.
+SAFECASE_BREAK_GLASS_MINUTES = env_int("SAFECASE_BREAK_GLASS_MINUTES", 60)
+
 # --- Known-to check across a partnership (docs/known-to.md) ---------------------------------
 # The key of the identifiers' digests; derived from SECRET_KEY when empty. Changing either
 # means `manage.py known_to_rebuild`.

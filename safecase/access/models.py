@@ -89,7 +89,12 @@ class ShareGrant(BaseModel):
     objects = ShareGrantQuerySet.as_manager()
 
     class Meta:
-        indexes = (models.Index(fields=("to_organisation", "content_type", "object_id")),)
+        indexes = (
+            models.Index(fields=("to_organisation", "content_type", "object_id")),
+            # "Shares we have given" and "Shared with us", newest first (issue 5).
+            models.Index(fields=("owner_organisation", "created_at", "id")),
+            models.Index(fields=("to_organisation", "created_at", "id")),
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
@@ -132,3 +137,36 @@ def _set_hint(organisation_id: uuid.UUID, hint: str) -> None:
 
     Organisation.objects.filter(pk=organisation_id, **{hint: False}).update(**{hint: True})
     scoping.forget_visibility(organisation_id)
+
+
+class BreakGlassAccess(BaseModel):
+    """One break-glass opening (S3): a lead of the organisation opened a record of their own
+    organisation that is restricted to named people they are not among, stating why and after
+    re-entering their MFA code. Until ``expires_at`` the record is visible to that user (and
+    only them) as if they were named: ``scoping.visibility`` takes it out of the records closed
+    to them. Never for another organisation's record. Seen by the user who opened it, and by
+    the organisation's auditors (the break-glass report), who mark each one reviewed."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=40)
+    reason = models.TextField()
+    expires_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = (
+            # The user's current openings, read with their visibility (one range).
+            models.Index(fields=("organisation", "user", "expires_at")),
+            # The break-glass report, newest first.
+            models.Index(fields=("organisation", "created_at", "id")),
+        )
+
+    def __str__(self) -> str:
+        return f"Break-glass by {self.user_id} on {self.object_id}"

@@ -6,9 +6,10 @@ import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from safecase.access import scoping
-from safecase.access.models import RecordRestriction, ShareGrant
+from safecase.access.models import BreakGlassAccess, RecordRestriction, ShareGrant
 from safecase.access.permissions import SHAREABLE_PERMISSIONS, USER_PERMISSIONS, Permission
 from safecase.access.roles import permissions_for
 from safecase.core.actors import Actor
@@ -39,7 +40,20 @@ def _restriction_allows(actor: Actor, obj: models.Model) -> bool:
     restriction = RecordRestriction.objects.filter(content_type=content_type, object_id=key).first()
     if restriction is None:
         return True
-    return restriction.named_people.filter(pk=actor.user.pk if actor.user else None).exists()
+    if restriction.named_people.filter(pk=actor.user.pk if actor.user else None).exists():
+        return True
+    # A break-glass opening (S3) by this user, of their own organisation's record, still open.
+    return (
+        actor.user is not None
+        and actor.organisation_id == restriction.organisation_id
+        and BreakGlassAccess.objects.filter(
+            organisation_id=restriction.organisation_id,
+            user_id=actor.user.pk,
+            content_type=content_type,
+            object_id=key,
+            expires_at__gt=timezone.now(),
+        ).exists()
+    )
 
 
 def _shared_with_actor(actor: Actor, obj: models.Model) -> bool:

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Cast
+from django.utils import timezone
 
-from safecase.access.models import RecordRestriction, ShareGrant
+from safecase.access.models import BreakGlassAccess, RecordRestriction, ShareGrant
 from safecase.access.permissions import SHAREABLE_PERMISSIONS, Permission
 from safecase.access.roles import permissions_for
 from safecase.accounts.models import ApiToken, Membership, Organisation
@@ -198,9 +199,9 @@ def visibility(actor: Actor) -> Visibility:
     elif shared is None:
         restrictions = RecordRestriction.objects.all()
     restricted_rows = list(
-        restrictions.exclude(named_people=actor.user).values_list("content_type_id", "object_id")[
-            : MAX_SHARED_IDS + 1
-        ]
+        restrictions.exclude(named_people=actor.user)
+        .exclude(_opened_by_break_glass(actor))
+        .values_list("content_type_id", "object_id")[: MAX_SHARED_IDS + 1]
     )
     restricted = None if len(restricted_rows) > MAX_SHARED_IDS else frozenset(restricted_rows)
     seen = Visibility(actor=actor, shared=shared, restricted=restricted)
@@ -217,13 +218,32 @@ def forget_visibility(organisation_id: object = None) -> None:
         _hinted_here.add(organisation_id)
 
 
+def _opened_by_break_glass(actor: Actor) -> models.Exists:
+    """A restriction the actor has opened by break-glass (S3) and may still see through: part
+    of the one restrictions query, so break-glass costs no query of its own (ADR 0015). Only a
+    restriction of the actor's own organisation matches, so a break-glass never opens another
+    organisation's record, even one shared in."""
+    assert actor.user is not None and actor.organisation is not None  # visibility() has both
+    return models.Exists(
+        BreakGlassAccess.objects.filter(
+            organisation_id=actor.organisation.pk,
+            user_id=actor.user.pk,
+            content_type_id=models.OuterRef("content_type_id"),
+            object_id=models.OuterRef("object_id"),
+            expires_at__gt=timezone.now(),
+        ).filter(organisation_id=models.OuterRef("organisation_id"))
+    )
+
+
 def _active_grants(actor: Actor) -> models.QuerySet[ShareGrant]:
     return ShareGrant.objects.active().filter(to_organisation_id=actor.organisation_id)
 
 
 def _restrictions_hiding_from(actor: Actor, content_type_id: int) -> models.QuerySet[Any]:
-    return RecordRestriction.objects.filter(content_type_id=content_type_id).exclude(
-        named_people=actor.user
+    return (
+        RecordRestriction.objects.filter(content_type_id=content_type_id)
+        .exclude(named_people=actor.user)
+        .exclude(_opened_by_break_glass(actor))
     )
 
 

@@ -118,7 +118,7 @@ def user_end_other_sessions(*, actor: Actor, keep_session_key: str | None) -> in
 def new_totp_secret() -> str:
     """A fresh authenticator secret (hex). Kept in the enrolling session only, never in the
     database until confirmed, so no other session can read a secret someone is setting up."""
-    return random_hex(20)
+    return str(random_hex(20))
 
 
 def totp_matches(key_hex: str, token: str) -> int | None:

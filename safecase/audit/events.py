@@ -158,6 +158,8 @@ class AuditAction(models.TextChoices):
 
     # --- sharing, consent and break-glass (issue 5) ---
     BREAK_GLASS_OPENED = "record.break_glass", "Restricted record opened by break-glass"
+    BREAK_GLASS_REVIEWED = "record.break_glass_reviewed", "Break-glass opening reviewed"
+    CHRONOLOGY_EXTRACT_MADE = "chronology.extract_made", "Chronology extract made for sharing"
 
     # --- known to (issue 5) ---
     KNOWN_TO_CHECKED = "known_to.checked", "Asked whether a person is known to partners"

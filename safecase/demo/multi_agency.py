@@ -8,9 +8,11 @@ from safecase.api.webhooks.demo import build_demo_webhooks
 from safecase.demo.personas import DemoWorld
 from safecase.partnerships.demo import build_demo_hub
 from safecase.partnerships.knownto.demo import build_demo_known_to
+from safecase.sharing.demo import build_demo_sharing
 
 
 def build_demo_multi_agency(world: DemoWorld) -> None:
     build_demo_webhooks(world)
     build_demo_known_to(world)
     build_demo_hub(world)
+    build_demo_sharing(world)

@@ -29,6 +29,7 @@ class NotificationKind(models.TextChoices):
     HUB_REFERRAL_RECEIVED = "hub_referral_received", "Referral received by the hub"
     HUB_REQUEST_RECEIVED = "hub_request_received", "Information request from the hub"
     HUB_REFERRAL_DECIDED = "hub_referral_decided", "Hub decision on your referral"
+    BREAK_GLASS = "break_glass", "Restricted record opened by break-glass"
 
 
 # The sentence each kind shows. ``{when}`` is the only placeholder: a time, never a detail.
@@ -53,6 +54,8 @@ TEXTS: dict[str, str] = {
     "{when}; open it to see when the answer is due.",
     NotificationKind.HUB_REFERRAL_DECIDED: "The hub decided on a referral of yours at {when}; "
     "open it to see the outcome.",
+    NotificationKind.BREAK_GLASS: "A restricted record was opened by break-glass at {when}; "
+    "open Safecase to see who opened it and why.",
 }
 
 # Where each kind leads: a URL name and, when the page is about one record, the name of the
@@ -69,6 +72,7 @@ LINKS: dict[str, tuple[str, str | None]] = {
     NotificationKind.HUB_REFERRAL_RECEIVED: ("partnerships:referral", "referral_id"),
     NotificationKind.HUB_REQUEST_RECEIVED: ("partnerships:request_go", "request_id"),
     NotificationKind.HUB_REFERRAL_DECIDED: ("partnerships:referral", "referral_id"),
+    NotificationKind.BREAK_GLASS: ("sharing:break_glass_detail", "opening_id"),
 }
 _URL_ARGUMENTS: dict[str, str | None] = dict(LINKS.values())
 
