@@ -339,7 +339,7 @@ class RequestsApi(RecordApiView):
         return response
 
 
-class ShareInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class SectionShareInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=500)
 
 
@@ -349,14 +349,14 @@ class ShareSectionApi(RecordApiView):
     @extend_schema(
         summary="Share a released section with the referral's parties",
         description="The other agencies asked and the referrer then read it; with a reason.",
-        request=ShareInputSerializer,
+        request=SectionShareInputSerializer,
         parameters=[IF_MATCH],
         responses={200: ReferralDetailOutputSerializer, **error_responses(400, 404, 412, 428)},
     )
     def post(self, request: Request, request_id: str) -> Response:
         found = selectors.access_hub_request(self.actor, request_id, Permission.HUB_MANAGE)
         version = if_match_version(request, found.version)
-        serializer = ShareInputSerializer(data=request.data)
+        serializer = SectionShareInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with domain_errors():
             request_actions.section_share(

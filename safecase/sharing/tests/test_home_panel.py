@@ -21,7 +21,12 @@ def test_the_police_home_lists_what_was_shared(world: DemoWorld) -> None:
     assert f"/sharing/received/{grant.pk}/" in home
     assert SHARED_FACT not in home  # the title only, never the narrative
     health = client_for(world.users["partner_without"]).get("/").content.decode()
-    assert "/sharing/received/" not in health
+    # The navigation always links to the (empty) list; the panel, and its items, only when
+    # something was shared in.
+    assert (
+        "/sharing/received/" in health
+        and '<h2 class="govuk-heading-m">Shared with us' not in health
+    )
 
 
 def test_no_query_where_nothing_was_shared_in(world: DemoWorld) -> None:
