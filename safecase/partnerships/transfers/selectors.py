@@ -1,0 +1,151 @@
+"""Reading transfers: the outbox (the sender's leads), the inbox (the receiver's leads), one
+transfer (either side, 404 to everyone else), the organisations a file may go to, and the
+received files on a person's record."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from safecase.access.permissions import Permission
+from safecase.access.policy import can
+from safecase.accounts.models import Organisation, PartnershipMember
+from safecase.core.actors import Actor
+from safecase.core.pagination import KeysetPage, keyset_page
+from safecase.partnerships.transfers.choices import TransferStatus
+from safecase.partnerships.transfers.models import ReceivedFile, Transfer
+from safecase.people.models import Person
+from safecase.people.selectors import people_visible_to
+
+PAGE_SIZE = 25
+_LIST_FIELDS = ("sender_organisation", "receiver_organisation", "sent_by")
+
+
+def outbox(actor: Actor) -> QuerySet[Transfer]:
+    if actor.organisation is None or not can(actor, Permission.TRANSFER_SEND):
+        return Transfer.objects.none()
+    return Transfer.objects.filter(sender_organisation_id=actor.organisation.pk)
+
+
+def inbox(actor: Actor) -> QuerySet[Transfer]:
+    """Files sent to the organisation; a resent bundle's old copy is not listed."""
+    if actor.organisation is None or not can(actor, Permission.TRANSFER_RECEIVE):
+        return Transfer.objects.none()
+    return Transfer.objects.filter(receiver_organisation_id=actor.organisation.pk).exclude(
+        status=TransferStatus.SUPERSEDED
+    )
+
+
+def _page(transfers: QuerySet[Transfer], cursor: str | None) -> KeysetPage[Transfer]:
+    rows = transfers.select_related(*_LIST_FIELDS).defer(
+        "envelope", "sender_copy", "sender_pdf", "reason"
+    )
+    return keyset_page(
+        rows, key=("created_at", "id"), cursor=cursor, descending=True, size=PAGE_SIZE
+    )
+
+
+def outbox_page(actor: Actor, *, cursor: str | None) -> KeysetPage[Transfer]:
+    return _page(outbox(actor), cursor)
+
+
+def inbox_page(actor: Actor, *, cursor: str | None) -> KeysetPage[Transfer]:
+    return _page(inbox(actor), cursor)
+
+
+def sides(actor: Actor, transfer: Transfer) -> tuple[bool, bool]:
+    """(is the sender's side, is the receiver's side) for this actor."""
+    org = actor.organisation_id
+    sender = org is not None and transfer.sender_organisation_id == org
+    receiver = org is not None and transfer.receiver_organisation_id == org
+    return (
+        sender and can(actor, Permission.TRANSFER_SEND),
+        receiver and can(actor, Permission.TRANSFER_RECEIVE),
+    )
+
+
+def access_transfer(actor: Actor, transfer_id: object) -> Transfer:
+    """The transfer, for its sender's or its receiver's leads; 404 for anyone else."""
+    if actor.organisation is None:
+        raise Http404
+    transfer = (
+        Transfer.objects.filter(
+            Q(sender_organisation_id=actor.organisation.pk)
+            | Q(receiver_organisation_id=actor.organisation.pk),
+            pk=transfer_id,
+        )
+        .select_related(*_LIST_FIELDS, "person", "viewed_by", "decided_by")
+        .first()
+    )
+    if transfer is None or not any(sides(actor, transfer)):
+        raise Http404
+    return transfer
+
+
+def receiving_organisations(actor: Actor) -> QuerySet[Organisation]:
+    """Organisations on this installation a file may go to: the active members of a current
+    partnership the sender's organisation belongs to (ADR 0017), itself excluded."""
+    if actor.organisation is None:
+        return Organisation.objects.none()
+    today = timezone.localdate()
+    current = Q(left_on__isnull=True) | Q(left_on__gt=today)
+    ours = PartnershipMember.objects.filter(
+        current,
+        organisation_id=actor.organisation.pk,
+        partnership__starts_on__lte=today,
+    ).filter(Q(partnership__ends_on__isnull=True) | Q(partnership__ends_on__gte=today))
+    members = PartnershipMember.objects.filter(
+        current, partnership_id__in=ours.values("partnership_id")
+    ).values("organisation_id")
+    return (
+        Organisation.objects.filter(pk__in=members, is_active=True)
+        .exclude(pk=actor.organisation.pk)
+        .order_by("name")
+    )
+
+
+def sendable_person(actor: Actor, person_id: object) -> Person:
+    """A person of the actor's own organisation they may see (a shared-in person is not theirs
+    to send on); 404 otherwise."""
+    if actor.organisation is None:
+        raise Http404
+    person = (
+        people_visible_to(actor).filter(pk=person_id, organisation_id=actor.organisation.pk).first()
+    )
+    if person is None or not can(actor, Permission.PERSON_VIEW, person):
+        raise Http404
+    return person
+
+
+def existing_people_for_link(actor: Actor, *, family_name: str, limit: int = 20) -> list[Person]:
+    """People of the receiving organisation a received file may be linked to: those with the
+    bundle's family name (the receiver may also give any person's id)."""
+    if actor.organisation is None:
+        return []
+    return list(
+        people_visible_to(actor)
+        .filter(organisation_id=actor.organisation.pk, family_name__iexact=family_name)
+        .order_by("family_name", "given_names")[:limit]
+    )
+
+
+def received_files_for(actor: Actor, person: Person) -> QuerySet[ReceivedFile]:
+    if actor.organisation is None or not can(actor, Permission.PERSON_VIEW, person):
+        return ReceivedFile.objects.none()
+    return ReceivedFile.objects.filter(
+        organisation_id=actor.organisation.pk, person=person
+    ).select_related("transfer", "accepted_by")
+
+
+def access_received_file(actor: Actor, file_id: object) -> ReceivedFile:
+    if actor.organisation is None:
+        raise Http404
+    found = (
+        ReceivedFile.objects.filter(pk=file_id, organisation_id=actor.organisation.pk)
+        .select_related("person", "transfer", "accepted_by")
+        .first()
+    )
+    if found is None or not can(actor, Permission.PERSON_VIEW, found.person):
+        raise Http404
+    return found
