@@ -15,6 +15,10 @@ EXPECTED_PUBLIC = {
     "healthz",
     "password/reset/",
     "password/reset/<uidb64>/<token>/",
+    # Record transfer (ADR 0017): a receiver without Safecase (a one-time link and code), and
+    # another installation delivering a bundle (authenticated by its signature, not a token).
+    "transfers/download/<str:token>/",
+    "api/v1/transfers/inbound",
 }
 
 

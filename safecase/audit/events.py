@@ -163,7 +163,7 @@ class AuditAction(models.TextChoices):
     TRANSFER_EXPORTED = "transfer.exported", "Signed transfer bundle downloaded by the sender"
     TRANSFER_REFUSED = (
         "transfer.refused",
-        "Transfer bundle refused (not verified, nothing imported)",
+        "Transfer bundle refused: not verified, nothing imported",
     )
     TRANSFER_ESCALATED = "transfer.escalated", "Transfer not acted on in time: escalated"
     TRANSFER_DOWNLOAD_CREATED = "transfer.download_created", "One-time download of a file created"

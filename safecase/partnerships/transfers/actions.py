@@ -362,3 +362,17 @@ def transfer_resend(*, actor: Actor, transfer: Transfer, version: int, reason: s
         include_attachments=False,
         supersedes=transfer,
     )
+
+
+@transaction.atomic(durable=True)
+def transfer_file_read(*, actor: Actor, received: ReceivedFile, as_pdf: bool = False) -> None:
+    """Record that someone read a received file (its page, or its PDF taken away)."""
+    require(actor, Permission.PERSON_VIEW, received.person)
+    if received.organisation_id != actor.organisation_id:
+        raise NotPermitted("This file is not your organisation's.")
+    recorder.record(
+        actor=actor,
+        action=AuditAction.TRANSFER_FILE_VIEWED,
+        subject=received,
+        changes={"transfer": received.transfer_id, "pdf": as_pdf},
+    )

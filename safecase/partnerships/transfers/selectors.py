@@ -4,6 +4,8 @@ received files on a person's record."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -65,22 +67,36 @@ def sides(actor: Actor, transfer: Transfer) -> tuple[bool, bool]:
     )
 
 
-def access_transfer(actor: Actor, transfer_id: object) -> Transfer:
-    """The transfer, for its sender's or its receiver's leads; 404 for anyone else."""
+def _access(actor: Actor, transfer_id: object, side: str) -> Transfer:
     if actor.organisation is None:
         raise Http404
+    try:
+        pk = uuid.UUID(str(transfer_id))
+    except ValueError as exc:
+        raise Http404 from exc
+    field = "sender_organisation_id" if side == "sent" else "receiver_organisation_id"
     transfer = (
-        Transfer.objects.filter(
-            Q(sender_organisation_id=actor.organisation.pk)
-            | Q(receiver_organisation_id=actor.organisation.pk),
-            pk=transfer_id,
-        )
+        Transfer.objects.filter(pk=pk, **{field: actor.organisation.pk})
         .select_related(*_LIST_FIELDS, "person", "viewed_by", "decided_by")
         .first()
     )
-    if transfer is None or not any(sides(actor, transfer)):
+    if transfer is None:
+        raise Http404
+    is_sender, is_receiver = sides(actor, transfer)
+    if not (is_sender if side == "sent" else is_receiver):
         raise Http404
     return transfer
+
+
+def access_sent(actor: Actor, transfer_id: object) -> Transfer:
+    """A transfer the actor's organisation sent, for its leads (transfer.send); else 404."""
+    return _access(actor, transfer_id, "sent")
+
+
+def access_received(actor: Actor, transfer_id: object) -> Transfer:
+    """A transfer sent to the actor's organisation, for its leads (transfer.receive); else
+    404 (to the sender too: each side reads its own view of it)."""
+    return _access(actor, transfer_id, "received")
 
 
 def receiving_organisations(actor: Actor) -> QuerySet[Organisation]:
@@ -141,6 +157,10 @@ def received_files_for(actor: Actor, person: Person) -> QuerySet[ReceivedFile]:
 def access_received_file(actor: Actor, file_id: object) -> ReceivedFile:
     if actor.organisation is None:
         raise Http404
+    try:
+        file_id = uuid.UUID(str(file_id))
+    except ValueError as exc:
+        raise Http404 from exc
     found = (
         ReceivedFile.objects.filter(pk=file_id, organisation_id=actor.organisation.pk)
         .select_related("person", "transfer", "accepted_by")
