@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from safecase.core.errors import DomainError
 from safecase.partnerships.transfers import keys
-from safecase.people.identifiers import IdentifierScheme
+from safecase.people.identifiers import IdentifierScheme, InvalidIdentifier, normalise_identifier
 from safecase.people.models import Gender, PersonKind, VulnerabilityFlag
 
 
@@ -60,6 +60,11 @@ def identifiers(data: Any) -> list[tuple[str, str]]:
             continue
         scheme, value = item.get("scheme"), item.get("value")
         if scheme in IdentifierScheme.values and isinstance(value, str) and value.strip():
+            try:
+                normalise_identifier(str(scheme), value.strip()[:64])
+            except InvalidIdentifier:
+                # Kept in the received file as sent; not put on our record unchecked.
+                continue
             found.append((str(scheme), value.strip()[:64]))
     return found
 
