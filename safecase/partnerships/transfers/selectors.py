@@ -5,6 +5,7 @@ received files on a person's record."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -13,6 +14,8 @@ from django.utils import timezone
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
 from safecase.accounts.models import Organisation, PartnershipMember
+from safecase.audit import recorder
+from safecase.audit.events import AuditAction, Outcome
 from safecase.core.actors import Actor
 from safecase.core.pagination import KeysetPage, keyset_page
 from safecase.partnerships.transfers.choices import TransferStatus
@@ -21,6 +24,22 @@ from safecase.people.models import Person
 from safecase.people.selectors import people_visible_to
 
 PAGE_SIZE = 25
+
+
+def _denied(actor: Actor, model: type[Any], pk: object, perm: Permission) -> Http404:
+    """404, and for a record that exists a denial in the audit trail (security bar Z8)."""
+    if pk is not None and model._default_manager.filter(pk=pk).exists():
+        recorder.record_in_own_transaction(
+            actor=actor,
+            action=AuditAction.ACCESS_DENIED,
+            outcome=Outcome.DENIED,
+            subject_type=model._meta.label_lower,
+            subject_id=str(pk),
+            changes={"permission": str(perm)},
+        )
+    return Http404()
+
+
 _LIST_FIELDS = ("sender_organisation", "receiver_organisation", "sent_by")
 
 
@@ -75,16 +94,17 @@ def _access(actor: Actor, transfer_id: object, side: str) -> Transfer:
     except ValueError as exc:
         raise Http404 from exc
     field = "sender_organisation_id" if side == "sent" else "receiver_organisation_id"
+    perm = Permission.TRANSFER_SEND if side == "sent" else Permission.TRANSFER_RECEIVE
     transfer = (
         Transfer.objects.filter(pk=pk, **{field: actor.organisation.pk})
         .select_related(*_LIST_FIELDS, "person", "viewed_by", "decided_by")
         .first()
     )
     if transfer is None:
-        raise Http404
+        raise _denied(actor, Transfer, pk, perm)
     is_sender, is_receiver = sides(actor, transfer)
     if not (is_sender if side == "sent" else is_receiver):
-        raise Http404
+        raise _denied(actor, Transfer, pk, perm)
     return transfer
 
 
@@ -130,7 +150,7 @@ def sendable_person(actor: Actor, person_id: object) -> Person:
         people_visible_to(actor).filter(pk=person_id, organisation_id=actor.organisation.pk).first()
     )
     if person is None or not can(actor, Permission.PERSON_VIEW, person):
-        raise Http404
+        raise _denied(actor, Person, person_id, Permission.TRANSFER_SEND)
     return person
 
 
@@ -167,5 +187,5 @@ def access_received_file(actor: Actor, file_id: object) -> ReceivedFile:
         .first()
     )
     if found is None or not can(actor, Permission.PERSON_VIEW, found.person):
-        raise Http404
+        raise _denied(actor, ReceivedFile, file_id, Permission.PERSON_VIEW)
     return found
