@@ -68,7 +68,7 @@ def bump(transfer: Transfer, version: int, **fields: Any) -> None:
     transfer.version, transfer.updated_at = version + 1, now
 
 
-def leads_of(organisation_id: object) -> list[User]:
+def leads_of(organisation_id: Any) -> list[User]:
     return list(
         User.objects.filter(
             is_active=True,

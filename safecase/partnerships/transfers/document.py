@@ -40,7 +40,7 @@ def _iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _restricted(model: type[Any], organisation_id: object) -> set[str]:
+def _restricted(model: type[Any], organisation_id: Any) -> set[str]:
     content_type = ContentType.objects.get_for_model(model)
     return set(
         RecordRestriction.objects.filter(

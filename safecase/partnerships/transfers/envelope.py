@@ -241,7 +241,8 @@ def decrypt(verified: Verified, private: X25519PrivateKey) -> tuple[dict[str, An
         if document.get(name) != header.get(name):
             raise BundleRefused("tampered", "The bundle's content does not match its envelope.")
     for part in ("sender", "receiver"):
-        inner = document.get(part) if isinstance(document.get(part), dict) else {}
+        found = document.get(part)
+        inner: dict[str, Any] = found if isinstance(found, dict) else {}
         if inner.get("organisation_id") != header[part]["organisation_id"]:
             raise BundleRefused("tampered", "The bundle's content does not match its envelope.")
     return document, pdf

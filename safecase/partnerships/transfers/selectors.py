@@ -146,11 +146,13 @@ def sendable_person(actor: Actor, person_id: object) -> Person:
     to send on); 404 otherwise."""
     if actor.organisation is None:
         raise Http404
-    person = (
-        people_visible_to(actor).filter(pk=person_id, organisation_id=actor.organisation.pk).first()
-    )
+    try:
+        pk = uuid.UUID(str(person_id))
+    except ValueError as exc:
+        raise Http404 from exc
+    person = people_visible_to(actor).filter(pk=pk, organisation_id=actor.organisation.pk).first()
     if person is None or not can(actor, Permission.PERSON_VIEW, person):
-        raise _denied(actor, Person, person_id, Permission.TRANSFER_SEND)
+        raise _denied(actor, Person, pk, Permission.TRANSFER_SEND)
     return person
 
 
