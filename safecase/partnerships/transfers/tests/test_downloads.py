@@ -100,7 +100,7 @@ def test_the_sender_sees_the_code_once_on_the_page(world: DemoWorld, login: obje
     person = child(world)
     client = login(world.users["lead"])  # type: ignore[operator]
     response = client.post(
-        f"/transfers/download-link/{person.pk}/",
+        f"/transfers/one-time-link/{person.pk}/",
         {
             "recipient_name": "St Elsewhere (synthetic)",
             "recipient_email": "dsl@st-elsewhere.example.invalid",

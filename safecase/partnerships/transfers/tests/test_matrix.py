@@ -79,14 +79,14 @@ ENDPOINTS = [
     Endpoint(
         "export page",
         "GET",
-        lambda w: f"/transfers/export/{_riverside_child(w)}/",
+        lambda w: f"/transfers/seal/{_riverside_child(w)}/",
         403,
         SENT_SIDE,
     ),
     Endpoint(
         "download link page",
         "GET",
-        lambda w: f"/transfers/download-link/{_riverside_child(w)}/",
+        lambda w: f"/transfers/one-time-link/{_riverside_child(w)}/",
         403,
         SENT_SIDE,
     ),
