@@ -41,7 +41,7 @@ def escalate_transfers(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     taken = 0
     candidates = (
-        Transfer.objects.select_for_update()
+        Transfer.objects.select_for_update(of=("self",))
         .filter(status__in=OPEN_STATUSES, due_on__lt=today, escalation_step__lt=MAX_STEPS)
         .select_related("sender_organisation", "receiver_organisation")
         .order_by("due_on", "id")
