@@ -16,9 +16,10 @@ EXPECTED_PUBLIC = {
     "password/reset/",
     "password/reset/<uidb64>/<token>/",
     # Record transfer (ADR 0017): a receiver without Safecase (a one-time link and code), and
-    # another installation delivering a bundle (authenticated by its signature, not a token).
+    # another installation delivering a bundle or a receipt (authenticated by its signature).
     "transfers/download/<str:token>/",
     "api/v1/transfers/inbound",
+    "api/v1/transfers/receipts",
 }
 
 

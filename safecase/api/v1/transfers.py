@@ -359,6 +359,32 @@ class ReceivedRejectApi(RecordApiView):
         return with_etag(_out(transfer), transfer.version)
 
 
+class ReceivedReceiptApi(RecordApiView):
+    required_permission = Permission.TRANSFER_RECEIVE
+
+    @extend_schema(
+        summary="The signed receipt for a file from another installation",
+        description="After you accept or reject a file that came from another Safecase: the "
+        "receipt (format safecase.transfer-receipt/1) its sender's installation takes at its "
+        "`POST /api/v1/transfers/receipts`, confirming receipt on its side.",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The signed receipt (JSON)."),
+            **error_responses(404, 409),
+        },
+    )
+    def get(self, request: Request, transfer_id: str) -> HttpResponse:
+        transfer = selectors.access_received(self.actor, transfer_id)
+        if not transfer.receipt:
+            return Response(
+                {
+                    "detail": "There is no receipt: the file came from this installation, or it "
+                    "has not been accepted or rejected yet."
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return HttpResponse(bytes(transfer.receipt), content_type="application/json")
+
+
 class KeysApi(RecordApiView):
     required_permission = Permission.TRANSFER_SEND
 
@@ -434,7 +460,36 @@ class InboundApi(APIView):
         )
 
 
+class ReceiptInboundApi(InboundApi):
+    """Public, like the inbound bundle: the receipt's signature is the proof."""
+
+    @extend_schema(
+        summary="Take a receipt from the installation a file was sent to",
+        description="The receipt (format safecase.transfer-receipt/1) for a bundle this "
+        "installation sealed for another: its acceptance (receipt confirmed) or rejection is "
+        "recorded on the sent file. Refused with 400 and a `code` (malformed, unknown_format, "
+        "unknown_sender_key, tampered, unknown_bundle, wrong_organisation, replayed).",
+        request={"application/json": OpenApiTypes.OBJECT},
+        auth=[],
+        responses={200: InboundOutputSerializer, 400: RefusalOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        raw = request.data if isinstance(request.data, bytes) else b""
+        try:
+            transfer = inbound_actions.transfer_receipt_inbound(
+                raw=raw, ip=request.META.get("REMOTE_ADDR")
+            )
+        except BundleRefused as exc:
+            return Response(
+                {"code": exc.code, "detail": exc.message}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response(
+            {"id": transfer.pk, "bundle_id": transfer.bundle_id, "status": transfer.status}
+        )
+
+
 urlpatterns = [
+    path("transfers/receipts", ReceiptInboundApi.as_view(), name="transfer_receipts"),
     path("transfers/keys", KeysApi.as_view(), name="transfer_keys"),
     path("transfers/inbound", InboundApi.as_view(), name="transfer_inbound"),
     path("transfers/sent", SentListCreateApi.as_view(), name="transfers_sent"),
@@ -460,6 +515,11 @@ urlpatterns = [
         "transfers/received/<uuid:transfer_id>/accept",
         ReceivedAcceptApi.as_view(),
         name="transfer_accept",
+    ),
+    path(
+        "transfers/received/<uuid:transfer_id>/receipt",
+        ReceivedReceiptApi.as_view(),
+        name="transfer_receipt",
     ),
     path(
         "transfers/received/<uuid:transfer_id>/reject",

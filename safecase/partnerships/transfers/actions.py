@@ -15,6 +15,7 @@ format, verified by one path.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -28,7 +29,7 @@ from safecase.audit.events import AuditAction
 from safecase.core import crypto
 from safecase.core.actors import Actor
 from safecase.core.errors import DomainError, NotPermitted
-from safecase.partnerships.transfers import envelope, keys, receiving, selectors
+from safecase.partnerships.transfers import envelope, keys, receipts, receiving, selectors
 from safecase.partnerships.transfers.choices import TransferMode, TransferStatus
 from safecase.partnerships.transfers.common import (
     bump,
@@ -188,6 +189,23 @@ def transfer_view(*, actor: Actor, transfer: Transfer) -> dict[str, Any]:
     return document
 
 
+def _receipt(actor: Actor, transfer: Transfer, status: str, at: datetime, reason: str) -> bytes:
+    """For a bundle from another installation, the signed receipt its sender collects."""
+    if transfer.mode != TransferMode.INBOUND or actor.organisation is None:
+        return b""
+    return receipts.sign_receipt(
+        bundle_id=str(transfer.bundle_id),
+        status=status,
+        decided_at=at,
+        reason=reason,
+        receiver={
+            "installation": keys.installation_name(),
+            "organisation_id": str(actor.organisation.pk),
+            "organisation_name": actor.organisation.name,
+        },
+    )
+
+
 def _import_person(actor: Actor, data: dict[str, Any]) -> Person:
     """A person in the receiving organisation made from the bundle's person (as person_create
     would, inside this action's transaction)."""
@@ -244,6 +262,7 @@ def transfer_accept(
         decided_at=now,
         decided_by=actor.user,
         receipt_confirmed_at=now,
+        receipt=_receipt(actor, transfer, TransferStatus.ACCEPTED, now, ""),
     )
     received = ReceivedFile(
         id=uuid.uuid4(),
@@ -292,13 +311,15 @@ def transfer_reject(*, actor: Actor, transfer: Transfer, version: int, reason: s
     if not transfer.is_open:
         raise DomainError(f"This file is already {transfer.get_status_display().lower()}.")
     why = clean_reason(reason, "the reason for rejecting the file")
+    now = timezone.now()
     bump(
         transfer,
         version,
         status=TransferStatus.REJECTED,
-        decided_at=timezone.now(),
+        decided_at=now,
         decided_by=actor.user,
         rejection_reason=why,
+        receipt=_receipt(actor, transfer, TransferStatus.REJECTED, now, why),
     )
     recorder.record(
         actor=actor,

@@ -17,6 +17,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from safecase.accounts.models import Organisation
@@ -25,7 +26,7 @@ from safecase.audit.events import AuditAction, Outcome
 from safecase.core.actors import Actor
 from safecase.core.calendar import add_working_days
 from safecase.core.events import TRANSFER_RECEIVED, publish
-from safecase.partnerships.transfers import envelope, keys
+from safecase.partnerships.transfers import envelope, keys, receipts
 from safecase.partnerships.transfers.choices import TransferMode, TransferStatus
 from safecase.partnerships.transfers.common import (
     leads_of,
@@ -184,4 +185,84 @@ def _store(
         "Sign in to Safecase and open Transfers: received files to view and accept it.\n",
         [u.email for u in leads_of(organisation.pk)],
     )
+    return transfer
+
+
+def transfer_receipt_inbound(*, raw: bytes, ip: str | None = None) -> Transfer:
+    """Record a receipt from the receiving installation on the outbound transfer it is about:
+    accepted (receipt confirmed) or rejected (with its reason). Raises BundleRefused, audited,
+    when the receipt does not hold or is not about a bundle this installation sent there."""
+    actor = Actor(
+        user=None, organisation=None, ip=ip, channel="api", system_label="transfers_receipt"
+    )
+    transfer: Transfer | None = None
+    try:
+        receipt = receipts.verify_receipt(raw)
+        try:
+            bundle_id = uuid.UUID(str(receipt.get("bundle_id")))
+        except ValueError as exc:
+            raise envelope.BundleRefused(
+                "malformed", "The receipt's bundle id is not a UUID."
+            ) from exc
+        transfer = (
+            Transfer.objects.filter(bundle_id=bundle_id, mode=TransferMode.OUTBOUND)
+            .select_related("sender_organisation")
+            .first()
+        )
+        if transfer is None:
+            raise envelope.BundleRefused(
+                "unknown_bundle", "The receipt is about a bundle this Safecase did not send."
+            )
+        if receipt["receiver"]["organisation_id"] != transfer.receiver_organisation_ref:
+            raise envelope.BundleRefused(
+                "wrong_organisation",
+                "The receipt comes from another organisation than the one the file was sent to.",
+            )
+        if not transfer.is_open:
+            raise envelope.BundleRefused(
+                "replayed", f"A receipt for this bundle was recorded already ({transfer.status})."
+            )
+    except envelope.BundleRefused as exc:
+        org = transfer.sender_organisation_id if transfer is not None else None
+        _refused(actor, exc, raw, org)
+        raise
+    return _record_receipt(transfer=transfer, receipt=receipt, ip=ip)
+
+
+@transaction.atomic(durable=True)
+def _record_receipt(*, transfer: Transfer, receipt: dict[str, Any], ip: str | None) -> Transfer:
+    actor = Actor(
+        user=None,
+        organisation=transfer.sender_organisation,
+        ip=ip,
+        channel="api",
+        system_label="transfers_receipt",
+    )
+    accepted = receipt["status"] == "accepted"
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "status": TransferStatus.ACCEPTED if accepted else TransferStatus.REJECTED,
+        "decided_at": receipt["decided_at"],
+        "rejection_reason": "" if accepted else str(receipt.get("reason") or "")[:2000],
+        "receipt_confirmed_at": now if accepted else None,
+    }
+    updated = Transfer.objects.filter(
+        pk=transfer.pk, status__in=(TransferStatus.PENDING, TransferStatus.VIEWED)
+    ).update(version=F("version") + 1, updated_at=now, **fields)
+    if updated != 1:
+        raise envelope.BundleRefused("replayed", "A receipt for this bundle was recorded already.")
+    recorder.record(
+        actor=actor,
+        action=(
+            AuditAction.TRANSFER_RECEIPT_CONFIRMED if accepted else AuditAction.TRANSFER_REJECTED
+        ),
+        subject=transfer,
+        reason=fields["rejection_reason"],
+        changes={
+            "bundle_id": str(transfer.bundle_id),
+            "receiver": receipt["receiver"]["organisation_id"],
+            "signed_by": receipt.get("signing_key_id"),
+        },
+    )
+    transfer.refresh_from_db()
     return transfer

@@ -91,6 +91,9 @@ class Transfer(BaseModel):
     rejection_reason = models.TextField(blank=True)
     # Confirmation of receipt: when the receiver accepted it (or the one-time download was used).
     receipt_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # For a bundle from another installation: the signed receipt our decision produced, for
+    # the sender's installation (receipts.py). Empty otherwise.
+    receipt = models.BinaryField(blank=True, default=b"")
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )

@@ -106,6 +106,34 @@ def _inbound(k: Kit) -> Call:
     return lambda: inbound_actions.transfer_receive_inbound(raw=raw)
 
 
+def _receipt(k: Kit) -> Call:
+    from django.utils import timezone
+
+    from safecase.partnerships.transfers import receipts
+
+    receiver = str(uuid.uuid4())
+    transfer = actions.transfer_export(
+        actor=k.actor("lead"),
+        person=_person(k),
+        receiver_organisation_id=receiver,
+        receiver_organisation_name="Eastshire Primary (synthetic)",
+        receiver_public_key=keys.b64(keys.encryption_public()),
+        reason=REASON,
+    )
+    raw = receipts.sign_receipt(
+        bundle_id=str(transfer.bundle_id),
+        status="accepted",
+        decided_at=timezone.now(),
+        reason="",
+        receiver={
+            "installation": "Eastshire",
+            "organisation_id": receiver,
+            "organisation_name": "x",
+        },
+    )
+    return lambda: inbound_actions.transfer_receipt_inbound(raw=raw)
+
+
 def _own_signing() -> str:
     return keys.b64(keys._secret("SAFECASE_TRANSFER_SIGNING_KEY", b"safecase transfer signing key"))
 
@@ -165,6 +193,12 @@ SCENARIOS = {
         _inbound,
         no_policy_check="Another installation delivers it: the bundle's signature by a "
         "trusted key is the authority, checked before anything is written.",
+    ),
+    f"{_P}.inbound_actions.transfer_receipt_inbound": Case(
+        AuditAction.TRANSFER_RECEIPT_CONFIRMED,
+        _receipt,
+        no_policy_check="The receiving installation sends it: the receipt's signature by a "
+        "trusted key, about a bundle sent to that organisation, is the authority.",
     ),
     f"{_P}.download_actions.transfer_create_download": Case(
         AuditAction.TRANSFER_DOWNLOAD_CREATED, _download, lambda k: _download(k, "deputy")
