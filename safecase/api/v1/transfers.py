@@ -44,7 +44,7 @@ from safecase.api.base import (
 from safecase.api.pagination import KeysetPagination
 from safecase.partnerships.transfers import actions, inbound_actions, keys, selectors
 from safecase.partnerships.transfers.choices import TransferMode, TransferStatus
-from safecase.partnerships.transfers.envelope import BundleRefused
+from safecase.partnerships.transfers.envelope import MAX_ENVELOPE_BYTES, BundleRefused
 from safecase.partnerships.transfers.models import Transfer
 from safecase.people.models import Person
 from safecase.people.selectors import people_visible_to
@@ -413,7 +413,8 @@ class RawJsonParser(BaseParser):
     def parse(  # type: ignore[override]  # the raw bytes, by design
         self, stream: Any, media_type: Any = None, parser_context: Any = None
     ) -> bytes:
-        return bytes(stream.read()) if stream is not None else b""
+        # Never more than a bundle may be (and one byte, so that too big is seen as such).
+        return bytes(stream.read(MAX_ENVELOPE_BYTES + 1)) if stream is not None else b""
 
 
 class InboundApi(APIView):

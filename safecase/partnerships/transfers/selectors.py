@@ -191,3 +191,10 @@ def access_received_file(actor: Actor, file_id: object) -> ReceivedFile:
     if found is None or not can(actor, Permission.PERSON_VIEW, found.person):
         raise _denied(actor, ReceivedFile, file_id, Permission.PERSON_VIEW)
     return found
+
+
+def home_panel(actor: Actor) -> dict[str, Any]:
+    """Files sent to the organisation that wait for a decision: how many, the oldest five."""
+    waiting = inbox(actor).filter(status__in=(TransferStatus.PENDING, TransferStatus.VIEWED))
+    rows = waiting.defer("envelope", "sender_copy", "sender_pdf", "reason").order_by("due_on", "id")
+    return {"count": waiting.count(), "transfers": list(rows[:5])}

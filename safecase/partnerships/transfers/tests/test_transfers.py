@@ -217,3 +217,60 @@ def test_resend_supersedes_the_old_bundle(world: DemoWorld) -> None:
     assert list(selectors.inbox(primary)) == [new]
     with pytest.raises(DomainError, match="replaced"):
         actions.transfer_accept(actor=primary, transfer=transfer, version=transfer.version)
+
+
+def test_an_expired_bundle_can_be_read_and_rejected_but_not_accepted(world: DemoWorld) -> None:
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from safecase.partnerships.transfers.envelope import BundleRefused
+
+    transfer = send(world)
+    primary = actor_for(world, "primary_lead")
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        actions.transfer_view(actor=primary, transfer=transfer)
+        transfer.refresh_from_db()
+        with pytest.raises(BundleRefused, match="expired"):
+            actions.transfer_accept(actor=primary, transfer=transfer, version=transfer.version)
+        assert not ReceivedFile.objects.exists()
+        actions.transfer_reject(
+            actor=primary,
+            transfer=transfer,
+            version=transfer.version,
+            reason="It arrived too late; please resend (synthetic).",
+        )
+
+
+def test_a_file_sealed_for_another_installation_is_resent_to_the_same_key(
+    world: DemoWorld,
+) -> None:
+    import uuid
+
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from safecase.partnerships.transfers import keys, receiving
+
+    theirs = X25519PrivateKey.generate().public_key()
+    lead = actor_for(world, "lead")
+    first = actions.transfer_export(
+        actor=lead,
+        person=child(world),
+        receiver_organisation_id=str(uuid.uuid4()),
+        receiver_organisation_name="Eastshire Primary (synthetic)",
+        receiver_public_key=keys.b64(keys._raw(theirs)),
+        reason=REASON,
+    )
+    second = actions.transfer_resend(
+        actor=lead,
+        transfer=first,
+        version=first.version,
+        reason="The first bundle was not delivered (synthetic).",
+    )
+    again = receiving.recipient_of(bytes(second.envelope))
+    assert keys._raw(again) == keys._raw(theirs)
+    header = json.loads(bytes(second.envelope))["header"]
+    assert header["supersedes"] == str(first.bundle_id)
+    with pytest.raises(DomainError, match="replaced"):
+        actions.transfer_record_export(actor=lead, transfer=Transfer.objects.get(pk=first.pk))

@@ -167,3 +167,14 @@ def test_the_inbox_costs_the_same_with_one_transfer_as_with_many(world: DemoWorl
         assert lead.get("/transfers/sent/").status_code == 200
     assert len(ctx.captured_queries) <= 12
     assert actor_for(world, "lead")
+
+
+def test_the_receivers_home_shows_files_waiting(world: DemoWorld) -> None:
+    transfer = send(world)
+    home = client_for(world.users["primary_lead"]).get("/")
+    assert home.status_code == 200
+    assert b"Safeguarding files sent to you" in home.content
+    assert f"/transfers/received/{transfer.pk}/".encode() in home.content
+    assert transfer.person_label.encode() not in home.content  # no names on a home screen
+    reporter_home = client_for(world.users["reporter"]).get("/")
+    assert b"Safeguarding files sent to you" not in reporter_home.content
