@@ -199,6 +199,13 @@ def verify(raw: bytes, *, check_expiry: bool = True) -> Verified:
             f"The bundle expired on {timezone.localtime(expires_at):%d %b %Y %H:%M}: ask the "
             "sender to resend it.",
         )
+    receiver_id = str(header["receiver"]["organisation_id"]).lower()
+    if not trusted.may_send_to(receiver_id):
+        raise BundleRefused(
+            "unknown_sender_key",
+            f"The sending key ({key_id[:40]}) is trusted here only for other organisations "
+            "than the one this bundle is for.",
+        )
     return Verified(
         envelope=envelope,
         header=header,

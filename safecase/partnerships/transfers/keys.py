@@ -102,10 +102,17 @@ def installation_name() -> str:
 class TrustedSender:
     label: str
     key: Ed25519PublicKey
+    # The organisations here it may send to (their ids); empty: any organisation here.
+    organisations: frozenset[str] = frozenset()
+
+    def may_send_to(self, organisation_id: str) -> bool:
+        return not self.organisations or organisation_id in self.organisations
 
 
 def parse_trusted(raw: str) -> dict[str, TrustedSender]:
-    """``label=<base64 Ed25519 public key>,...`` into {key id: TrustedSender}."""
+    """``label=<base64 Ed25519 public key>[@<org id>;<org id>...],...`` into {key id:
+    TrustedSender}: a sender trusted by the whole installation, or only for the organisations
+    listed after ``@`` (ids of organisations here)."""
     found: dict[str, TrustedSender] = {}
     for position, item in enumerate(raw.split(","), start=1):
         item = item.strip()
@@ -115,12 +122,15 @@ def parse_trusted(raw: str) -> dict[str, TrustedSender]:
         label, sep, encoded = item.partition("=")
         if not sep or not label.strip():
             raise TransferKeyError(f"Trusted sender {position} must look like 'label=<base64>'.")
+        encoded, _, only = encoded.partition("@")
+        organisations = frozenset(o.strip().lower() for o in only.split(";") if o.strip())
         public = unb64(encoded, f"Trusted sender {position}")
         if len(public) != 32:
             raise TransferKeyError(f"Trusted sender {position} is not an Ed25519 public key.")
         found[fingerprint(public)] = TrustedSender(
             label=label.strip(),
             key=Ed25519PublicKey.from_public_bytes(public),
+            organisations=organisations,
         )
     return found
 

@@ -221,3 +221,82 @@ def test_the_inbound_endpoint_answers_201_then_400_with_the_reason(world: DemoWo
     assert again.status_code == 400 and again.json()["code"] == "replayed"
     assert junk.status_code == 400 and junk.json()["code"] == "malformed"
     assert Transfer.objects.count() == 1
+
+
+def _signed(envelope_data: dict[str, Any]) -> bytes:
+    """An envelope re-signed with this installation's own (trusted) key after a change: the
+    signature holds, so what is checked is the content."""
+    import json
+
+    from safecase.partnerships.transfers import keys
+    from safecase.partnerships.transfers.envelope import canonical
+
+    header = envelope_data["header"]
+    header["signing_key_id"] = keys.signing_key_id()
+    signed = canonical(
+        {
+            "format": envelope_data["format"],
+            "header": header,
+            "ciphertext": envelope_data["ciphertext"],
+        }
+    )
+    envelope_data["signature"] = keys.b64(keys.signing_key().sign(signed))
+    return json.dumps(envelope_data).encode()
+
+
+ODD_HEADERS: dict[str, tuple[tuple[str, ...], Any]] = {
+    "bundle id not a uuid": (("header", "bundle_id"), "not-a-uuid"),
+    "receiver id not a uuid": (("header", "receiver", "organisation_id"), "oakfield"),
+    "expiry not a time": (("header", "expires_at"), "soon"),
+    "expiry without a zone": (("header", "expires_at"), "2099-01-01T00:00:00"),
+    "encryption not an object": (("header", "encryption"), "none"),
+    "nonce not base64": (("header", "encryption", "nonce"), "!!"),
+    "ephemeral key too short": (("header", "encryption", "ephemeral_public_key"), "AAAA"),
+    "ciphertext not base64": (("ciphertext",), "%%%"),
+    "sender not an object": (("header", "sender"), []),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ODD_HEADERS))
+def test_a_signed_but_odd_bundle_is_refused_never_a_500(world: DemoWorld, case: str) -> None:
+    import json
+
+    path, value = ODD_HEADERS[case]
+    data = json.loads(remote.bundle(_oakfield(world), signing=_own_signing()))
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    response = Client().post(
+        "/api/v1/transfers/inbound", _signed(data), content_type="application/json"
+    )
+    assert response.status_code == 400, (case, response.content)
+    assert response.json()["code"] in {
+        "malformed",
+        "tampered",
+        "unknown_format",
+        "wrong_organisation",
+        "not_for_this_installation",
+    }
+    assert not Transfer.objects.exists()
+
+
+def _own_signing() -> str:
+    from safecase.partnerships.transfers import keys
+
+    return keys.b64(keys._secret("SAFECASE_TRANSFER_SIGNING_KEY", b"safecase transfer signing key"))
+
+
+def test_a_sender_trusted_only_for_another_organisation_is_refused(world: DemoWorld) -> None:
+    from django.test import override_settings
+
+    police = str(world.organisations["police"].pk)
+    oakfield = _oakfield(world)
+    only_police = f"Eastshire={remote.remote_public()}@{police}"
+    with override_settings(SAFECASE_TRANSFER_TRUSTED_SENDERS=only_police):
+        with pytest.raises(BundleRefused) as refused:
+            inbound_actions.transfer_receive_inbound(raw=remote.bundle(oakfield))
+        assert refused.value.code == "unknown_sender_key"
+    both = f"Eastshire={remote.remote_public()}@{police};{oakfield}"
+    with override_settings(SAFECASE_TRANSFER_TRUSTED_SENDERS=both):
+        assert inbound_actions.transfer_receive_inbound(raw=remote.bundle(oakfield))
