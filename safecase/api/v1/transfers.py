@@ -42,7 +42,13 @@ from safecase.api.base import (
     with_etag,
 )
 from safecase.api.pagination import KeysetPagination
-from safecase.partnerships.transfers import actions, inbound_actions, keys, selectors
+from safecase.partnerships.transfers import (
+    actions,
+    download_actions,
+    inbound_actions,
+    keys,
+    selectors,
+)
 from safecase.partnerships.transfers.choices import TransferMode, TransferStatus
 from safecase.partnerships.transfers.envelope import MAX_ENVELOPE_BYTES, BundleRefused
 from safecase.partnerships.transfers.models import Transfer
@@ -218,6 +224,48 @@ class SentExportApi(RecordApiView):
         with domain_errors():
             transfer = actions.transfer_export(actor=self.actor, person=person, **data)
         return created(_out(transfer), f"/api/v1/transfers/sent/{transfer.pk}", transfer.version)
+
+
+class DownloadInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    person = serializers.UUIDField(help_text="A person of your organisation.")
+    recipient_name = serializers.CharField(max_length=200)
+    recipient_email = serializers.EmailField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class DownloadOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    transfer = TransferOutputSerializer()
+    code = serializers.CharField(
+        help_text="The six-digit code, returned this once and never kept: give it to the "
+        "recipient by telephone."
+    )
+
+
+class SentDownloadApi(RecordApiView):
+    required_permission = Permission.TRANSFER_SEND
+
+    @extend_schema(
+        summary="A one-time download of a person's file for a receiver without Safecase",
+        description="The link is e-mailed to the recipient; the code is in this answer only. "
+        "It works once, for 72 hours, and locks after five wrong codes.",
+        request=DownloadInputSerializer,
+        responses={201: DownloadOutputSerializer, **error_responses(400, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = DownloadInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        person = _own_person(self.actor, data.pop("person"))
+        with domain_errors():
+            made = download_actions.transfer_create_download(
+                actor=self.actor, person=person, base_url=request.build_absolute_uri("/"), **data
+            )
+        response = created(
+            {"transfer": _out(made.transfer), "code": made.code},
+            f"/api/v1/transfers/sent/{made.transfer.pk}",
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class SentApi(RecordApiView):
@@ -495,6 +543,7 @@ urlpatterns = [
     path("transfers/inbound", InboundApi.as_view(), name="transfer_inbound"),
     path("transfers/sent", SentListCreateApi.as_view(), name="transfers_sent"),
     path("transfers/sent/exports", SentExportApi.as_view(), name="transfer_exports"),
+    path("transfers/sent/downloads", SentDownloadApi.as_view(), name="transfer_downloads"),
     path("transfers/sent/<uuid:transfer_id>", SentApi.as_view(), name="transfer_sent"),
     path(
         "transfers/sent/<uuid:transfer_id>/bundle",

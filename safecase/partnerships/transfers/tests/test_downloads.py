@@ -123,3 +123,37 @@ def test_bad_input_is_refused_with_a_message(world: DemoWorld) -> None:
             base_url="https://x.invalid/",
         )
     assert not TransferDownload.objects.exists()
+
+
+def test_a_download_through_the_api(world: DemoWorld) -> None:
+    import json
+
+    from conftest import client_for
+
+    person = child(world)
+    lead = client_for(world.users["lead"])
+    response = lead.post(
+        "/api/v1/transfers/sent/downloads",
+        json.dumps(
+            {
+                "person": str(person.pk),
+                "recipient_name": "St Elsewhere (synthetic)",
+                "recipient_email": "dsl@st-elsewhere.example.invalid",
+                "reason": REASON,
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert re.fullmatch(r"\d{6}", body["code"]) and body["transfer"]["mode"] == "download"
+    assert response["Cache-Control"] == "no-store"
+    stored = TransferDownload.objects.get()
+    assert body["code"] not in stored.code_hash
+    reporter = client_for(world.users["reporter"])
+    assert (
+        reporter.post(
+            "/api/v1/transfers/sent/downloads", "{}", content_type="application/json"
+        ).status_code
+        == 403
+    )
