@@ -83,13 +83,13 @@ class TransferOutputSerializer(serializers.Serializer):  # type: ignore[type-arg
     version = serializers.IntegerField(help_text="Also sent as the ETag header.")
 
 
-class ReceivedOutputSerializer(TransferOutputSerializer):
+class TransferReceivedOutputSerializer(TransferOutputSerializer):
     document = serializers.JSONField(
         help_text="The bundle's document (format safecase.transfer/1, docs/transfers-format.md)."
     )
 
 
-class SendInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TransferSendInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     person = serializers.UUIDField(help_text="A person of your organisation.")
     receiver_organisation = serializers.UUIDField(
         help_text="An organisation of your partnership on this installation."
@@ -98,7 +98,7 @@ class SendInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     include_attachments = serializers.BooleanField(default=False)
 
 
-class ExportInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TransferExportInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     person = serializers.UUIDField(help_text="A person of your organisation.")
     receiver_organisation_id = serializers.CharField(max_length=64)
     receiver_organisation_name = serializers.CharField(max_length=200)
@@ -109,7 +109,7 @@ class ExportInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     include_attachments = serializers.BooleanField(default=False)
 
 
-class AcceptInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TransferAcceptInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     person = serializers.UUIDField(
         required=False,
         allow_null=True,
@@ -118,30 +118,30 @@ class AcceptInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class ReasonInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TransferReasonInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=2000)
 
 
-class AcceptOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TransferAcceptOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     received_file = serializers.UUIDField()
     person = serializers.UUIDField()
     transfer = TransferOutputSerializer()
 
 
-class KeysOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TransferKeysOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     installation = serializers.CharField()
     signing_key_id = serializers.CharField()
     signing_public_key = serializers.CharField(help_text="Ed25519, base64 (raw 32 bytes).")
     encryption_public_key = serializers.CharField(help_text="X25519, base64 (raw 32 bytes).")
 
 
-class InboundOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TransferInboundOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.UUIDField()
     bundle_id = serializers.UUIDField()
     status = StatusField()
 
 
-class RefusalOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TransferRefusalOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     code = serializers.CharField(
         help_text="malformed, unknown_format, unknown_sender_key, tampered, "
         "not_for_this_installation, wrong_organisation, expired, replayed or superseded."
@@ -183,12 +183,12 @@ class SentListCreateApi(RecordApiView):
     @extend_schema(
         summary="Send a person's file to an organisation on this installation",
         description="Signed and encrypted; it waits, pending, in the receiver's inbox.",
-        request=SendInputSerializer,
+        request=TransferSendInputSerializer,
         parameters=[etag_header(201)],
         responses={201: TransferOutputSerializer, **error_responses(400, 404)},
     )
     def post(self, request: Request) -> Response:
-        serializer = SendInputSerializer(data=request.data)
+        serializer = TransferSendInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         person = _own_person(self.actor, data["person"])
@@ -212,12 +212,12 @@ class SentExportApi(RecordApiView):
         description="Encrypted to that installation's published X25519 key; then download the "
         "signed bundle (`transfers/sent/{id}/bundle`) and deliver it to its "
         "`/api/v1/transfers/inbound`.",
-        request=ExportInputSerializer,
+        request=TransferExportInputSerializer,
         parameters=[etag_header(201)],
         responses={201: TransferOutputSerializer, **error_responses(400, 404)},
     )
     def post(self, request: Request) -> Response:
-        serializer = ExportInputSerializer(data=request.data)
+        serializer = TransferExportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         person = _own_person(self.actor, data.pop("person"))
@@ -226,14 +226,14 @@ class SentExportApi(RecordApiView):
         return created(_out(transfer), f"/api/v1/transfers/sent/{transfer.pk}", transfer.version)
 
 
-class DownloadInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TransferDownloadInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     person = serializers.UUIDField(help_text="A person of your organisation.")
     recipient_name = serializers.CharField(max_length=200)
     recipient_email = serializers.EmailField()
     reason = serializers.CharField(max_length=2000)
 
 
-class DownloadOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TransferDownloadOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     transfer = TransferOutputSerializer()
     code = serializers.CharField(
         help_text="The six-digit code, returned this once and never kept: give it to the "
@@ -248,11 +248,11 @@ class SentDownloadApi(RecordApiView):
         summary="A one-time download of a person's file for a receiver without Safecase",
         description="The link is e-mailed to the recipient; the code is in this answer only. "
         "It works once, for 72 hours, and locks after five wrong codes.",
-        request=DownloadInputSerializer,
-        responses={201: DownloadOutputSerializer, **error_responses(400, 404)},
+        request=TransferDownloadInputSerializer,
+        responses={201: TransferDownloadOutputSerializer, **error_responses(400, 404)},
     )
     def post(self, request: Request) -> Response:
-        serializer = DownloadInputSerializer(data=request.data)
+        serializer = TransferDownloadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         person = _own_person(self.actor, data.pop("person"))
@@ -306,14 +306,14 @@ class SentResendApi(RecordApiView):
         summary="Resend a file",
         description="A new bundle (new id, new expiry) supersedes this one, which is refused "
         "if it is ever presented again.",
-        request=ReasonInputSerializer,
+        request=TransferReasonInputSerializer,
         parameters=[IF_MATCH, etag_header(201)],
         responses={201: TransferOutputSerializer, **error_responses(400, 404, 412, 428)},
     )
     def post(self, request: Request, transfer_id: str) -> Response:
         transfer = selectors.access_sent(self.actor, transfer_id)
         version = if_match_version(request, transfer.version)
-        serializer = ReasonInputSerializer(data=request.data)
+        serializer = TransferReasonInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with domain_errors():
             new = actions.transfer_resend(
@@ -346,7 +346,7 @@ class ReceivedApi(RecordApiView):
         description="Verified and decrypted; the first opening marks it viewed (the sender "
         "sees that). Every opening is audited.",
         parameters=[etag_header()],
-        responses={200: ReceivedOutputSerializer, **error_responses(404, 409)},
+        responses={200: TransferReceivedOutputSerializer, **error_responses(404, 409)},
     )
     def get(self, request: Request, transfer_id: str) -> Response:
         transfer = selectors.access_received(self.actor, transfer_id)
@@ -363,14 +363,14 @@ class ReceivedAcceptApi(RecordApiView):
         summary="Accept a file and confirm receipt",
         description="It becomes a read-only received file on one of your people (or a new "
         "person made from it); receipt is confirmed to the sender.",
-        request=AcceptInputSerializer,
+        request=TransferAcceptInputSerializer,
         parameters=[IF_MATCH],
-        responses={200: AcceptOutputSerializer, **error_responses(400, 404, 409, 412, 428)},
+        responses={200: TransferAcceptOutputSerializer, **error_responses(400, 404, 409, 412, 428)},
     )
     def post(self, request: Request, transfer_id: str) -> Response:
         transfer = selectors.access_received(self.actor, transfer_id)
         version = if_match_version(request, transfer.version)
-        serializer = AcceptInputSerializer(data=request.data)
+        serializer = TransferAcceptInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         person_id = serializer.validated_data["person"]
         link_to = _own_person(self.actor, person_id) if person_id else None
@@ -388,14 +388,14 @@ class ReceivedRejectApi(RecordApiView):
 
     @extend_schema(
         summary="Reject a file, with the reason",
-        request=ReasonInputSerializer,
+        request=TransferReasonInputSerializer,
         parameters=[IF_MATCH, etag_header()],
         responses={200: TransferOutputSerializer, **error_responses(400, 404, 409, 412, 428)},
     )
     def post(self, request: Request, transfer_id: str) -> Response:
         transfer = selectors.access_received(self.actor, transfer_id)
         version = if_match_version(request, transfer.version)
-        serializer = ReasonInputSerializer(data=request.data)
+        serializer = TransferReasonInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with domain_errors():
             actions.transfer_reject(
@@ -440,7 +440,7 @@ class KeysApi(RecordApiView):
         summary="This installation's public transfer keys",
         description="What another installation needs: the signing key to trust, the "
         "encryption key to seal bundles to.",
-        responses={200: KeysOutputSerializer, **error_responses()},
+        responses={200: TransferKeysOutputSerializer, **error_responses()},
     )
     def get(self, request: Request) -> Response:
         return Response(
@@ -489,8 +489,8 @@ class InboundApi(APIView):
         request={"application/json": OpenApiTypes.OBJECT},
         auth=[],
         responses={
-            201: InboundOutputSerializer,
-            400: RefusalOutputSerializer,
+            201: TransferInboundOutputSerializer,
+            400: TransferRefusalOutputSerializer,
         },
     )
     def post(self, request: Request) -> Response:
@@ -520,7 +520,7 @@ class ReceiptInboundApi(InboundApi):
         "unknown_sender_key, tampered, unknown_bundle, wrong_organisation, replayed).",
         request={"application/json": OpenApiTypes.OBJECT},
         auth=[],
-        responses={200: InboundOutputSerializer, 400: RefusalOutputSerializer},
+        responses={200: TransferInboundOutputSerializer, 400: TransferRefusalOutputSerializer},
     )
     def post(self, request: Request) -> Response:
         raw = request.data if isinstance(request.data, bytes) else b""
