@@ -20,6 +20,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	cp .env.example .env
 	echo "SAFECASE_SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))')" >> .env
 	echo "SAFECASE_FILE_KEYS=k1:$$($(PYTHON) -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" >> .env
+	echo "SAFECASE_TRANSFER_SIGNING_KEY=$$($(PYTHON) -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" >> .env
+	echo "SAFECASE_TRANSFER_ENCRYPTION_KEY=$$($(PYTHON) -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" >> .env
 
 ## run: install, migrate SQLite, load the demo when the database is new, serve on http://127.0.0.1:8000
 run: $(VENV)/.installed-runtime .env

@@ -275,6 +275,20 @@ SAFECASE_BREAK_GLASS_MINUTES = env_int("SAFECASE_BREAK_GLASS_MINUTES", 60)
 SAFECASE_KNOWN_TO_KEY = env_str("SAFECASE_KNOWN_TO_KEY", "")
 SAFECASE_KNOWN_TO_CHECKS_PER_HOUR = env_int("SAFECASE_KNOWN_TO_CHECKS_PER_HOUR", 30)
 
+# --- Record transfer (docs/transfers.md) ------------------------------------------------------
+# The installation's keys (base64 of 32 random bytes each): Ed25519 to sign the bundles it
+# sends, X25519 to open the bundles sent to it. Derived from SECRET_KEY when empty (development
+# and tests); set both in production, and keep them with the file keys.
+SAFECASE_TRANSFER_SIGNING_KEY = env_str("SAFECASE_TRANSFER_SIGNING_KEY")
+SAFECASE_TRANSFER_ENCRYPTION_KEY = env_str("SAFECASE_TRANSFER_ENCRYPTION_KEY")
+# Other installations whose bundles this one accepts (see docs/transfers.md for the format).
+SAFECASE_TRANSFER_TRUSTED_SENDERS = env_str("SAFECASE_TRANSFER_TRUSTED_SENDERS")
+SAFECASE_INSTALLATION_NAME = env_str("SAFECASE_INSTALLATION_NAME", "Safecase")
+# Working days the receiver has to act before the file is escalated (domain.md: 5).
+SAFECASE_TRANSFER_RESPONSE_WORKING_DAYS = env_int("SAFECASE_TRANSFER_RESPONSE_WORKING_DAYS", 5)
+SAFECASE_TRANSFER_BUNDLE_DAYS = env_int("SAFECASE_TRANSFER_BUNDLE_DAYS", 30)
+SAFECASE_TRANSFER_DOWNLOAD_HOURS = env_int("SAFECASE_TRANSFER_DOWNLOAD_HOURS", 72)
+
 # --- Outgoing webhooks (docs/webhooks.md) ---------------------------------------------------
 # Hosts a webhook may reach over plain http (and at a private or loopback address): none in
 # production; e.g. "127.0.0.1" for a receiver on the same machine while developing.

@@ -15,6 +15,11 @@ EXPECTED_PUBLIC = {
     "healthz",
     "password/reset/",
     "password/reset/<uidb64>/<token>/",
+    # Record transfer (ADR 0017): a receiver without Safecase (a one-time link and code), and
+    # another installation delivering a bundle or a receipt (authenticated by its signature).
+    "transfers/download/<str:token>/",
+    "api/v1/transfers/inbound",
+    "api/v1/transfers/receipts",
 }
 
 

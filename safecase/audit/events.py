@@ -171,6 +171,23 @@ class AuditAction(models.TextChoices):
 
     # --- record transfer (issue 5) ---
     TRANSFER_SENT = "transfer.sent", "Safeguarding file sent to another organisation"
+    TRANSFER_RECEIVED = "transfer.received", "Safeguarding file arrived from another organisation"
+    TRANSFER_VIEWED = "transfer.viewed", "Safeguarding file sent to us opened"
+    TRANSFER_ACCEPTED = "transfer.accepted", "Safeguarding file accepted and imported"
+    TRANSFER_RECEIPT_CONFIRMED = "transfer.receipt_confirmed", "Receipt of a sent file confirmed"
+    TRANSFER_REJECTED = "transfer.rejected", "Safeguarding file rejected by the receiver"
+    TRANSFER_RESENT = "transfer.resent", "Safeguarding file resent (the old bundle superseded)"
+    TRANSFER_EXPORTED = "transfer.exported", "Signed transfer bundle downloaded by the sender"
+    TRANSFER_REFUSED = (
+        "transfer.refused",
+        "Transfer bundle refused: not verified, nothing imported",
+    )
+    TRANSFER_ESCALATED = "transfer.escalated", "Transfer not acted on in time: escalated"
+    TRANSFER_DOWNLOAD_CREATED = "transfer.download_created", "One-time download of a file created"
+    TRANSFER_DOWNLOAD_FAILED = "transfer.download_failed", "Wrong code for a one-time download"
+    TRANSFER_DOWNLOAD_LOCKED = "transfer.download_locked", "One-time download locked"
+    TRANSFER_DOWNLOADED = "transfer.downloaded", "One-time download of a file used"
+    TRANSFER_FILE_VIEWED = "transfer.file_viewed", "Received safeguarding file read"
 
     # --- webhooks (issue 5) ---
     WEBHOOK_CREATED = "webhook.created", "Webhook endpoint added"

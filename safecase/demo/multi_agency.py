@@ -8,6 +8,7 @@ from safecase.api.webhooks.demo import build_demo_webhooks
 from safecase.demo.personas import DemoWorld
 from safecase.partnerships.demo import build_demo_hub
 from safecase.partnerships.knownto.demo import build_demo_known_to
+from safecase.partnerships.transfers.demo import build_demo_transfers
 from safecase.sharing.demo import build_demo_sharing
 
 
@@ -16,3 +17,4 @@ def build_demo_multi_agency(world: DemoWorld) -> None:
     build_demo_known_to(world)
     build_demo_hub(world)
     build_demo_sharing(world)
+    build_demo_transfers(world)

@@ -137,6 +137,10 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
             "filter": chronology_filter,
             "categories": [c for c in categories if in_use(c)],
             "may_mark": can(actor, Permission.CONCERN_TRIAGE),
+            # When they move: send their safeguarding file (the organisation's own people only;
+            # a share never lets a partner send someone else's record on).
+            "may_send_file": can(actor, Permission.TRANSFER_SEND, person),
+            "own_person": person.organisation_id == actor.organisation_id,
             "duplicates": [
                 p
                 for p in selectors.possible_duplicates(

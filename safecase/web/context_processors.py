@@ -30,6 +30,8 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("Known to?", "known_to:index", Permission.KNOWN_TO_CHECK),
     ("Shared with us", "sharing:received", Permission.SHARED_VIEW),
     ("Shares we have given", "sharing:given", Permission.SHARE_GRANT),
+    ("Files received", "transfers:inbox", Permission.TRANSFER_RECEIVE),
+    ("Files sent", "transfers:outbox", Permission.TRANSFER_SEND),
     ("Members", "accounts:member_list", Permission.ORG_MANAGE_MEMBERS),
     ("Organisation settings", "accounts:organisation_settings", Permission.ORG_MANAGE_SETTINGS),
     ("Safeguarding settings", "concerns:config", Permission.CONCERN_CONFIGURE),

@@ -297,12 +297,18 @@ EXPORT_ROUTES = {
     "people/<uuid:person_id>/chronology.pdf",
     "cases/<uuid:case_id>/bundle.pdf",
     "cases/<uuid:case_id>/investigation/report.pdf",
+    # Record transfer (ADR 0017): the sender's copy, the signed bundle, a received file's PDF.
+    "transfers/sent/<uuid:transfer_id>/file.pdf",
+    "transfers/sent/<uuid:transfer_id>/bundle.json",
+    "transfers/files/<uuid:file_id>/file.pdf",
 }
 # Downloads that are not exports of case content (docs/adr/0007).
 NOT_EXPORTS = {
     "concerns/attachments/<uuid:attachment_id>/",
     # An evidence file is read by downloading it, each download audited, like an attachment.
     "cases/<uuid:case_id>/investigation/evidence/<uuid:evidence_id>/download/",
+    # A receiver without Safecase: no session to step up; its own one-time code instead.
+    "transfers/download/<str:token>/",
 }
 
 
