@@ -42,6 +42,7 @@ from safecase.audit.models import AuditEvent
 from safecase.core import events
 from safecase.core.actors import Actor
 from safecase.demo.personas import DEMO_PASSWORD, DemoWorld
+from safecase.notifications.models import Notification, NotificationKind
 from safecase.partnerships.demo import build_demo_hub_settings
 
 pytestmark = pytest.mark.django_db
@@ -276,7 +277,15 @@ def test_the_mash_and_the_record_transfer_through_the_api_with_webhooks(
             call_command("hub_escalate_late", stdout=out)
             assert expected in out.getvalue()
         escalated = AuditEvent.objects.filter(action=AuditAction.HUB_REQUEST_ESCALATED)
-        assert list(escalated.values_list("subject_id", flat=True)) == [health_request["id"]]
+        assert [str(s) for s in escalated.values_list("subject_id", flat=True)] == [
+            health_request["id"]
+        ]
+        # In-app, once each: health's answerer (health has no approver) and the hub's staff.
+        told = Notification.objects.filter(kind=NotificationKind.HUB_REQUEST_LATE)
+        recipients = sorted(str(r) for r in told.values_list("recipient_id", flat=True))
+        assert recipients == sorted(
+            str(world.users[p].pk) for p in ("partner_without", "hub", "hub_manager")
+        )
         sections = {
             s["agency_organisation"]: s for s in _ok(hub.get(referral_url)).json()["sections"]
         }
