@@ -22,7 +22,8 @@ What it makes (all invented; the same seed gives the same hub):
   or e-mail; rated red ~10%, amber ~35%, green ~45%, blue ~10% (a few re-rated, every rating
   a ``RatingChange``); every rated referral asked 3 to 8 agencies, the due time from the hub's
   own clock (``clock.due_for``); most requests answered (some held first, some late, the late
-  waiting ones escalated), the open ones of decided referrals withdrawn; all decided except
+  waiting ones escalated, a few released ones shared with the referral's other parties), the
+  open ones of decided referrals withdrawn; all decided except
   the last weeks' (a few thousand open, the newest not rated yet);
 - one **benchmark referral** (``BENCH_REFERRAL_SUBJECT``), open and red, re-rated several
   times, with a request to up to 30 agencies in every state, for the referral page.
@@ -31,7 +32,6 @@ What it makes (all invented; the same seed gives the same hub):
 from __future__ import annotations
 
 import random
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,7 +54,14 @@ from safecase.accounts.models import (
 )
 from safecase.demo.bulk import insert_objects
 from safecase.demo.personas import DEMO_DOMAIN, DEMO_PASSWORD
-from safecase.demo.scale import FAMILY_CUM, FAMILY_NAMES, GIVEN, _loading_connection, allocate
+from safecase.demo.scale import (
+    FAMILY_CUM,
+    FAMILY_NAMES,
+    GIVEN,
+    _loading_connection,
+    allocate,
+    stage_timer,
+)
 from safecase.partnerships import clock
 from safecase.partnerships.choices import (
     PRIORITY,
@@ -83,6 +90,8 @@ BENCH_REFERRAL_REQUESTS = 30
 BATCH = 5_000
 YEARS = 2
 HUB_STAFF = 12
+SHARED = 0.04  # released sections the hub shows to the referral's other parties
+SHARED_REASON = "The school needs the police information to plan the child's safety at school."
 
 # fmt: off
 # (kind, organisation type, name, share of the agencies, share of member referrals made)
@@ -482,7 +491,7 @@ class _HubLoader:
             referral.decided_by = rng.choice(self.hub_staff)
             referral.version += 1
         if rating:
-            self.summary.ratings[rating] = self.summary.ratings.get(rating, 0) + 1
+            self.summary.ratings[str(rating)] = self.summary.ratings.get(str(rating), 0) + 1
         self.summary.referrals += 1
         self.add(referral)
         return referral
@@ -525,8 +534,11 @@ class _HubLoader:
         )
         return referral.rated_at
 
-    def pick_agencies(self, count: int) -> list[_Agency]:
+    def pick_agencies(self, count: int, *, bench: bool = False) -> list[_Agency]:
         chosen: dict[uuid.UUID, _Agency] = {}
+        if bench:  # the benchmark agency user's own agency is asked about the bench referral
+            first = next(a for a in self.agencies if a.practitioner.email == BENCH_AGENCY_EMAIL)
+            chosen[first.org.pk] = first
         count = min(count, len(self.agencies))
         while len(chosen) < count:
             agency = self.rng.choices(self.agencies, cum_weights=self.ask_cum)[0]
@@ -548,7 +560,7 @@ class _HubLoader:
         allowed = (due - sent) if due is not None else timedelta(hours=72)
         last = sent
         decided = referral.status == ReferralStatus.DECIDED
-        agencies = self.pick_agencies(count)
+        agencies = self.pick_agencies(count, bench=bench)
         for index, agency in enumerate(agencies):
             late = rng.random() < 0.15
             took = allowed * (rng.uniform(1.05, 2.5) if late else rng.uniform(0.05, 0.95))
@@ -592,6 +604,13 @@ class _HubLoader:
                 request.version = 3 if held else 2
                 request.updated_at = request.released_at
                 last = max(last, request.released_at)
+                if (bench and index == 0) or rng.random() < SHARED:
+                    # The hub showed it to the referral's other agencies and the referrer.
+                    shared = request.released_at + timedelta(minutes=rng.randrange(5, 60))
+                    if shared <= self.now:
+                        request.shared_at = request.updated_at = shared
+                        request.shared_reason = SHARED_REASON
+                        request.version += 1
             elif state == "withdrawn":
                 request.status = RequestStatus.WITHDRAWN
                 request.version = 2
@@ -623,17 +642,9 @@ def load_hub(
         raise ValueError("Give at least one agency.")
     if User.objects.filter(email=BENCH_HUB_EMAIL).exists():
         raise ValueError(f"A hub is already loaded here ({BENCH_HUB_EMAIL} exists).")
-    say = progress or (lambda message: None)
     loader = _HubLoader(seed=seed, batch=batch)
     summary = loader.summary
-    stage_began = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal stage_began
-        summary.seconds[stage] = round(time.perf_counter() - stage_began, 2)
-        stage_began = time.perf_counter()
-        say(f"  {stage}: {summary.seconds[stage]} s")
-
+    lap = stage_timer(summary.seconds, progress or (lambda message: None))
     with _loading_connection():
         loader.setup(agencies)
         lap("partnership, hub, agencies and staff")
