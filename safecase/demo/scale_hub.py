@@ -607,6 +607,7 @@ class _HubLoader:
                 if (bench and index == 0) or rng.random() < SHARED:
                     # The hub showed it to the referral's other agencies and the referrer.
                     shared = request.released_at + timedelta(minutes=rng.randrange(5, 60))
+                    shared = min(shared, self.now) if bench else shared
                     if shared <= self.now:
                         request.shared_at = request.updated_at = shared
                         request.shared_reason = SHARED_REASON
