@@ -23,7 +23,6 @@ import hmac
 import http.client
 import json
 import os
-import platform
 import re
 import secrets
 import shutil
@@ -34,12 +33,20 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from run import DEFAULT_PG_ADMIN_URL, percentile, redact, scratch_postgres, scratch_sqlite
+from run import (
+    DEFAULT_PG_ADMIN_URL,
+    machine,
+    percentile,
+    redact,
+    scratch_postgres,
+    scratch_sqlite,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -117,6 +124,25 @@ end
 # --- Loading (child process, Django loaded, production settings) -------------------------------
 
 
+def prepare() -> dict[str, Any]:
+    """``migrate`` and ``collectstatic`` on the scratch database (Django set up): the start of
+    every loading process, with the versions measured."""
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    result: dict[str, Any] = {"django_version": django.get_version()}
+    began = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    result["migrate_seconds"] = round(time.perf_counter() - began, 2)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    with connection.cursor() as cursor:
+        vendor = connection.vendor
+        cursor.execute("select sqlite_version()" if vendor == "sqlite" else "show server_version")
+        result["server_version"] = cursor.fetchone()[0]
+    return result
+
+
 def load(concerns: int, people: int, organisations: int, out: str) -> None:
     import django
 
@@ -128,15 +154,7 @@ def load(concerns: int, people: int, organisations: int, out: str) -> None:
     from safecase.demo.scale import load_county
     from safecase.people.models import Person
 
-    result: dict[str, Any] = {"django_version": django.get_version()}
-    began = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    result["migrate_seconds"] = round(time.perf_counter() - began, 2)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    with connection.cursor() as cursor:
-        vendor = connection.vendor
-        cursor.execute("select sqlite_version()" if vendor == "sqlite" else "show server_version")
-        result["server_version"] = cursor.fetchone()[0]
+    result = prepare()
     print(f"  loading {concerns:,} concerns, {people:,} people ...", flush=True)
     began = time.perf_counter()
     summary = load_county(
@@ -209,8 +227,22 @@ def _ordinary_bench_lead(user_id: Any) -> dict[str, Any]:
 
 
 def _page_queries(summary: Any, common_name: str) -> dict[str, Any]:
-    """Each page once through Django's test client: its queries, the slowest, and the plan of
-    the slowest SELECT (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite)."""
+    return page_queries(
+        summary.bench_lead_id,
+        {
+            "queue": "/concerns/queue/",
+            "person": f"/people/{summary.chronology_person_id}/",
+            "search": f"/search/?q={common_name}",
+            "cases": "/cases/",
+            "case": f"/cases/{summary.bench_case_id}/",
+        },
+    )
+
+
+def page_queries(user_id: Any, pages: dict[str, str]) -> dict[str, Any]:
+    """Each page once through Django's test client as the user (signed in, MFA done): its
+    queries, the slowest, and the plan of the slowest SELECT (EXPLAIN ANALYZE on PostgreSQL,
+    EXPLAIN QUERY PLAN on SQLite)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -218,20 +250,13 @@ def _page_queries(summary: Any, common_name: str) -> dict[str, Any]:
 
     from safecase.accounts.models import User
 
-    user = User.objects.get(pk=summary.bench_lead_id)
+    user = User.objects.get(pk=user_id)
     client = Client()
     client.force_login(user)
     session = client.session
     session["otp_device_id"] = TOTPDevice.objects.get(user=user).persistent_id
     session["sc_started"] = session["sc_seen"] = int(time.time())
     session.save()
-    pages = {
-        "queue": "/concerns/queue/",
-        "person": f"/people/{summary.chronology_person_id}/",
-        "search": f"/search/?q={common_name}",
-        "cases": "/cases/",
-        "case": f"/cases/{summary.bench_case_id}/",
-    }
     report: dict[str, Any] = {}
     for name, path in pages.items():
         client.get(path)  # warm caches (content types, templates)
@@ -472,8 +497,20 @@ def bench_env(tmp: Path, database_url: str) -> dict[str, str]:
     }
 
 
-def run_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
-    scratch = scratch_sqlite() if db == "sqlite" else scratch_postgres(args.pg_admin_url)
+def run_database(
+    db: str,
+    args: argparse.Namespace,
+    *,
+    script: Path | None = None,
+    load_args: list[str] | None = None,
+    pages: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = None,
+    db_prefix: str = "safecase_bench",
+) -> dict[str, Any]:
+    """Scratch database (PostgreSQL: ``<db_prefix>_<hex>``), the loading process (``script
+    --_load OUT`` with ``load_args``; this county by default), gunicorn and the timings: the
+    county's pages, or ``pages(loaded)``."""
+    pg = db != "sqlite"
+    scratch = scratch_postgres(args.pg_admin_url, db_prefix) if pg else scratch_sqlite()
     with scratch as database_url, tempfile.TemporaryDirectory(prefix="safecase-http-") as t:
         tmp = Path(t)
         (tmp / "safecase_bench_settings.py").write_text(SETTINGS_MODULE, encoding="utf-8")
@@ -482,13 +519,15 @@ def run_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
         env = bench_env(tmp, database_url)
         print(f"\n== {db}: scratch database {redact(database_url)}", flush=True)
         out = tmp / "load.json"
-        command = [sys.executable, str(Path(__file__).resolve()), "--_load", str(out)]
-        command += ["--concerns", str(args.concerns), "--people", str(args.people)]
-        command += ["--organisations", str(args.organisations)]
-        subprocess.run(command, env=env, cwd=ROOT, check=True)  # noqa: S603 - our own script
+        command = [sys.executable, str(script or Path(__file__).resolve()), "--_load", str(out)]
+        if load_args is None:
+            load_args = ["--concerns", str(args.concerns), "--people", str(args.people)]
+            load_args += ["--organisations", str(args.organisations)]
+        subprocess.run([*command, *load_args], env=env, cwd=ROOT, check=True)  # noqa: S603 - our own script
         result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
         print(f"  loaded in {result['load_seconds']} s; starting gunicorn", flush=True)
-        result["pages"] = measure(tmp, env, result, args.duration)
+        chosen = pages(result) if pages is not None else None
+        result["pages"] = measure(tmp, env, result, args.duration, chosen)
         return result
 
 
@@ -507,7 +546,15 @@ def wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("gunicorn did not answer /healthz within 60 s")
 
 
-def measure(tmp: Path, env: dict[str, str], loaded: dict[str, Any], seconds: int) -> dict[str, Any]:
+def measure(
+    tmp: Path,
+    env: dict[str, str],
+    loaded: dict[str, Any],
+    seconds: int,
+    chosen: list[tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    """gunicorn, a real sign-in, then each page under wrk next to the baseline (before and
+    after): the county's pages and the submission, or the ``chosen`` (name, path) pages."""
     port = free_port()
     command = [str(VENV_BIN / "gunicorn"), "config.wsgi", "--workers", str(WORKERS)]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
@@ -545,19 +592,11 @@ def measure(tmp: Path, env: dict[str, str], loaded: dict[str, Any], seconds: int
             return result
 
         timed("baseline (before)", "/bench/baseline/", signed_in=False)
-        timed("queue", "/concerns/queue/")
-        timed("person", f"/people/{loaded['load']['chronology_person_id']}/")
-        timed("cases", "/cases/")
-        timed("case", f"/cases/{loaded['load']['bench_case_id']}/")
-        query = urlencode({"q": loaded["common_name"]})
-        if timed("search", f"/search/?{query}") is None:
-            pages["search"] = {"skipped": "GET /search/ answers 404: no search route installed"}
-        print(f"  submission: POST /concerns/new/ for {seconds} s ...", flush=True)
-        token = browser.csrf_from("/concerns/new/")
-        load_before = os.getloadavg()[0]
-        pages["submit"] = run_submissions(port, browser.cookies, token, seconds)
-        pages["submit"]["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
-        pages["submit"]["path"] = "/concerns/new/"
+        if chosen is not None:
+            for name, path in chosen:
+                timed(name, path)
+        else:
+            county_pages(timed, loaded, browser, port, seconds, pages)
         timed("baseline (after)", "/bench/baseline/", signed_in=False)
     except Exception:
         print(log_path.read_text(encoding="utf-8", errors="replace")[-3000:], file=sys.stderr)
@@ -579,6 +618,30 @@ def measure(tmp: Path, env: dict[str, str], loaded: dict[str, Any], seconds: int
     return pages
 
 
+def county_pages(
+    timed: Callable[[str, str], dict[str, Any] | None],
+    loaded: dict[str, Any],
+    browser: Browser,
+    port: int,
+    seconds: int,
+    pages: dict[str, Any],
+) -> None:
+    """The county's pages and the recording form's submission."""
+    timed("queue", "/concerns/queue/")
+    timed("person", f"/people/{loaded['load']['chronology_person_id']}/")
+    timed("cases", "/cases/")
+    timed("case", f"/cases/{loaded['load']['bench_case_id']}/")
+    query = urlencode({"q": loaded["common_name"]})
+    if timed("search", f"/search/?{query}") is None:
+        pages["search"] = {"skipped": "GET /search/ answers 404: no search route installed"}
+    print(f"  submission: POST /concerns/new/ for {seconds} s ...", flush=True)
+    token = browser.csrf_from("/concerns/new/")
+    load_before = os.getloadavg()[0]
+    pages["submit"] = run_submissions(port, browser.cookies, token, seconds)
+    pages["submit"]["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    pages["submit"]["path"] = "/concerns/new/"
+
+
 # --- Report ------------------------------------------------------------------------------------
 
 LABELS = {
@@ -592,10 +655,10 @@ LABELS = {
 }
 
 
-def table(results: dict[str, Any]) -> str:
+def table(results: dict[str, Any], labels: dict[str, str] | None = None) -> str:
     rows: list[tuple[str, ...]] = []
     for db, r in results["databases"].items():
-        for name, label in LABELS.items():
+        for name, label in (labels or LABELS).items():
             page = r["pages"].get(name)
             if page is None:
                 continue
@@ -643,14 +706,31 @@ def git_state() -> dict[str, Any]:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+def results_header(
+    started: datetime, args: argparse.Namespace, sizes: dict[str, Any]
+) -> dict[str, Any]:
+    """The run's JSON before the figures: when, the command, the machine, the settings (the
+    data's ``sizes`` among them), the commit measured."""
+    return {
+        "started_at": started.isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "machine": machine(),
+        "settings": {
+            **sizes,
+            "duration_s": args.duration,
+            "warmup_s": WARMUP,
+            "connections": CONNECTIONS,
+            "gunicorn_workers": WORKERS,
+            "targets": {"ratio_at_least": TARGET_RATIO, "p95_ms_under": TARGET_P95_MS},
+        },
+        "git": git_state(),
+        "databases": {},
+    }
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """--db, --duration, --pg-admin-url and the loading process's hidden --_load."""
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
-    parser.add_argument("--concerns", type=int, default=DEFAULT_CONCERNS)
-    parser.add_argument(
-        "--people", type=int, help="default 15%% of --concerns (150,000 for a million)"
-    )
-    parser.add_argument("--organisations", type=int, default=250)
     parser.add_argument("--duration", type=int, default=DURATION, help="seconds per page")
     parser.add_argument(
         "--pg-admin-url",
@@ -658,6 +738,16 @@ def main() -> int:
         help="a PostgreSQL URL allowed to CREATE and DROP databases",
     )
     parser.add_argument("--_load", help=argparse.SUPPRESS)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--concerns", type=int, default=DEFAULT_CONCERNS)
+    parser.add_argument(
+        "--people", type=int, help="default 15%% of --concerns (150,000 for a million)"
+    )
+    parser.add_argument("--organisations", type=int, default=250)
+    add_common_arguments(parser)
     args = parser.parse_args()
     args.people = args.people or max(args.organisations, round(args.concerns * 0.15))
 
@@ -669,27 +759,8 @@ def main() -> int:
 
     started = datetime.now(UTC)
     databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    results: dict[str, Any] = {
-        "started_at": started.isoformat(timespec="seconds"),
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
-        "settings": {
-            "concerns": args.concerns,
-            "people": args.people,
-            "organisations": args.organisations,
-            "duration_s": args.duration,
-            "warmup_s": WARMUP,
-            "connections": CONNECTIONS,
-            "gunicorn_workers": WORKERS,
-            "targets": {"ratio_at_least": TARGET_RATIO, "p95_ms_under": TARGET_P95_MS},
-        },
-        "git": git_state(),
-        "databases": {},
-    }
+    sizes = {"concerns": args.concerns, "people": args.people}
+    results = results_header(started, args, {**sizes, "organisations": args.organisations})
     for db in databases:
         began = time.perf_counter()
         results["databases"][db] = run_database(db, args)

@@ -7,7 +7,9 @@ Signs in as the county's benchmark lead (session made directly, MFA marked done)
 off once Django has loaded (as production runs), renders the page ``--repeat`` times and prints
 the mean time per request, the query count, and the cProfile functions with the most cumulative
 time. ``{person}`` in the path is replaced by the child with the longest chronology, ``{name}`` by
-the commonest family name in the lead's organisation. ``--queries`` prints the first 300
+the commonest family name in the lead's organisation. ``--as bench.hub@demo.safecase.invalid``
+signs in as the hub's benchmark practitioner instead (``safecase.demo.scale_hub``), and
+``{referral}`` is the hub's benchmark referral. ``--queries`` prints the first 300
 characters of each query (``PROFILE_SQL_CHARS=N`` for more). A tool for finding where time goes; the
 figures that count are ``benchmarks/concerns.py``'s.
 """
@@ -37,6 +39,12 @@ def main() -> int:
     parser.add_argument("--queries", action="store_true", help="print each query and its time")
     parser.add_argument("--callers", help="also print who calls the functions matching this")
     parser.add_argument(
+        "--as",
+        dest="email",
+        help="sign in as this benchmark user (default the county's lead; the hub's: "
+        "bench.hub@demo.safecase.invalid, with {referral} the hub's benchmark referral)",
+    )
+    parser.add_argument(
         "--post-concern",
         action="store_true",
         help="POST the recording form to the path (draft + submit), as benchmarks/concerns.py does",
@@ -57,10 +65,12 @@ def main() -> int:
     from safecase.concerns.models import ConcernPerson
     from safecase.demo.personas import DEMO_PASSWORD
     from safecase.demo.scale import BENCH_LEAD_EMAIL
+    from safecase.demo.scale_hub import BENCH_REFERRAL_SUBJECT
+    from safecase.partnerships.models import HubReferral
     from safecase.people.models import Person
 
     settings.DEBUG = False
-    lead = User.objects.get(email=BENCH_LEAD_EMAIL)
+    lead = User.objects.get(email=args.email or BENCH_LEAD_EMAIL)
     org = lead.memberships.get().organisation
     person = (
         ConcernPerson.objects.filter(organisation=org, person__isnull=False)
@@ -76,12 +86,20 @@ def main() -> int:
         .order_by("-n")
         .first()
     )
-    path = args.path.format(person=person["person"] if person else "", name=name["family_name"])
+    referral = HubReferral.objects.filter(subject_name=BENCH_REFERRAL_SUBJECT).first()
+    path = args.path.format(
+        person=person["person"] if person else "",
+        name=name["family_name"] if name else "",
+        referral=referral.pk if referral else "",
+    )
     client = Client()
     # Through the real sign-in form, so the session carries what the middleware expects.
     signed_in = client.post("/login/", {"email": lead.email, "password": DEMO_PASSWORD})
     if signed_in.status_code != 302:
-        print("Could not sign in as the benchmark lead (is this a demo county?)", file=sys.stderr)
+        print(
+            "Could not sign in as the benchmark user (is this a demo county or hub?)",
+            file=sys.stderr,
+        )
         return 1
     device, _ = TOTPDevice.objects.get_or_create(user=lead, name="profile", confirmed=True)
     session = client.session

@@ -56,6 +56,16 @@ BENCH_ENV = {
 # --- Small helpers (no Django) ---------------------------------------------------------------
 
 
+def machine() -> dict[str, Any]:
+    """The machine measured on, and how busy it was as the run began."""
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def percentile(sorted_values: list[float], pct: float) -> float:
     """Linear-interpolated percentile of an already sorted list."""
     if not sorted_values:
@@ -91,10 +101,10 @@ def scratch_sqlite() -> Iterator[str]:
 
 
 @contextmanager
-def scratch_postgres(admin_url: str) -> Iterator[str]:
+def scratch_postgres(admin_url: str, prefix: str = "safecase_bench") -> Iterator[str]:
     import psycopg
 
-    name = f"safecase_bench_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     parts = urlsplit(admin_url)
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -517,11 +527,7 @@ def main() -> int:
     results: dict[str, Any] = {
         "started_at": started.isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "settings": {
             "events": args.events,
             "concurrent_processes": CONCURRENT_PROCESSES,

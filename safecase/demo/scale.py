@@ -656,6 +656,20 @@ class _Loader:
         self.summary.alerts += 1
 
 
+def stage_timer(seconds: dict[str, float], say: Callable[[str], None]) -> Callable[[str], None]:
+    """``lap(stage)`` records in ``seconds`` the time since the previous lap (or since this
+    call) under the stage's name, and says it."""
+    began = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal began
+        seconds[stage] = round(time.perf_counter() - began, 2)
+        began = time.perf_counter()
+        say(f"  {stage}: {seconds[stage]} s")
+
+    return lap
+
+
 def load_county(
     *,
     organisations: int = 250,
@@ -676,14 +690,7 @@ def load_county(
     say = progress or (lambda message: None)
     loader = _Loader(seed=seed, batch=batch)
     summary = loader.summary
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        summary.seconds[stage] = round(time.perf_counter() - clock, 2)
-        clock = time.perf_counter()
-        say(f"  {stage}: {summary.seconds[stage]} s")
-
+    lap = stage_timer(summary.seconds, say)
     with _explicit_timestamps(), _loading_connection():
         rows = Category.objects.filter(organisation__isnull=True, is_active=True)
         for pk, code in rows.order_by("position").values_list("id", "code"):

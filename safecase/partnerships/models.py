@@ -143,6 +143,8 @@ class HubReferral(BaseModel):
         indexes = (
             # The hub queue: open referrals, most urgent and oldest first (keyset).
             models.Index(fields=("organisation", "status", "priority", "received_at", "id")),
+            # Decided referrals, newest first.
+            models.Index(fields=("organisation", "status", "received_at", "id")),
             # The referrer's list.
             models.Index(fields=("referring_organisation", "received_at", "id")),
         )

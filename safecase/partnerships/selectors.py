@@ -242,6 +242,18 @@ def hub_queue(actor: Actor, *, cursor: str | None, size: int = 50) -> KeysetPage
     return keyset_page(_with_clock_counts(rows), key=QUEUE_KEY, cursor=cursor, size=size)
 
 
+def hub_decided(actor: Actor, *, cursor: str | None, size: int = 50) -> KeysetPage[HubReferral]:
+    """Decided referrals of the actor's hub, the most recently received first: where hub staff
+    find a referral again once it has left the queue (a call about it, the end-of-referral
+    audit). Constant queries."""
+    org = actor.organisation_id
+    assert org is not None
+    rows = HubReferral.objects.filter(
+        organisation_id=org, status=ReferralStatus.DECIDED
+    ).select_related("referring_organisation")
+    return keyset_page(rows, key=LIST_KEY, cursor=cursor, size=size)
+
+
 def referrals_from(actor: Actor, *, cursor: str | None, size: int = 50) -> KeysetPage[HubReferral]:
     """The referrals the actor's organisation made to the hub, newest first, with outcomes."""
     rows = HubReferral.objects.filter(referring_organisation_id=actor.organisation_id)

@@ -9,6 +9,7 @@ app_name = "partnerships"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("new/", views.enter, name="enter"),
+    path("decided/", views.decided, name="decided"),
     path("refer/", views_referrer.refer, name="refer"),
     path("our-referrals/", views_referrer.our_referrals, name="our_referrals"),
     path("referrals/<str:referral_id>/", views.referral_page, name="referral"),

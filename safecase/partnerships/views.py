@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safecase.access.decorators import requires
 from safecase.access.permissions import Permission
@@ -55,6 +55,16 @@ def queue(request: HttpRequest) -> HttpResponse:
         request,
         "partnerships/queue.html",
         {"hub": hub, "page": page, "rows": page.items, "now": timezone.now()},
+    )
+
+
+@requires(Permission.HUB_MANAGE)
+@require_safe
+def decided(request: HttpRequest) -> HttpResponse:
+    hub = _hub_or_404(request)
+    page = selectors.hub_decided(request.actor, cursor=request.GET.get("after"))  # type: ignore[attr-defined]
+    return render(
+        request, "partnerships/decided.html", {"hub": hub, "page": page, "rows": page.items}
     )
 
 

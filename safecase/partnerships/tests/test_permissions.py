@@ -60,6 +60,7 @@ def _police(world: Any) -> str:
 
 PAGES = [
     Endpoint("queue", "GET", lambda w: "/hub/", 403, STAFF),
+    Endpoint("decided", "GET", lambda w: "/hub/decided/", 403, STAFF),
     Endpoint("enter", "GET", lambda w: "/hub/new/", 403, STAFF),
     Endpoint("enter (post)", "POST", lambda w: "/hub/new/", 403, {"hub": 422, "hub_manager": 422}),
     Endpoint("refer", "GET", lambda w: "/hub/refer/", 403, REFERRERS),
