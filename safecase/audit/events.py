@@ -153,6 +153,8 @@ class AuditAction(models.TextChoices):
     HUB_REQUEST_RELEASED = "hub.request_released", "Agency's answer released to the hub"
     HUB_REQUEST_ESCALATED = "hub.request_escalated", "Late information request escalated"
     HUB_SECTION_FILE_ADDED = "hub.section_file_added", "File added to an agency's section"
+    HUB_FILE_SCANNED = "hub.file_scanned", "Agency's section file scanned: no virus found"
+    HUB_FILE_QUARANTINED = "hub.file_quarantined", "Agency's section file quarantined: virus found"
     HUB_SECTION_SHARED = "hub.section_shared", "Agency's section shared with the referral's parties"
     HUB_REFERRAL_DECIDED = "hub.referral_decided", "Hub decision recorded"
 

@@ -16,6 +16,7 @@ from datetime import time
 from django.conf import settings
 from django.db import models
 
+from safecase.concerns.models import ScanState
 from safecase.core.models import BaseModel
 from safecase.partnerships.choices import (
     AgencyKind,
@@ -273,6 +274,18 @@ class SectionAttachment(BaseModel):
     mime = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    # The virus scan (security bar F2), as for a concern's attachments: served only once clean.
+    scan_state = models.CharField(
+        max_length=12, choices=ScanState.choices, default=ScanState.PENDING
+    )
+    # "clamd" or "clamscan"; "off" when scanning was switched off and the file was not scanned.
+    scanned_by = models.CharField(max_length=20, blank=True)
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    # What the scanner found, for a quarantined file.
+    scan_signature = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scan_state", "created_at"])]  # the rescan sweep
 
     @property
     def aad(self) -> bytes:

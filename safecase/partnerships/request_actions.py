@@ -6,7 +6,9 @@ once to the agency's approvers and the hub's staff.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,9 +17,11 @@ from safecase.access.permissions import Permission
 from safecase.access.policy import require
 from safecase.audit import recorder
 from safecase.audit.events import AuditAction
+from safecase.concerns.models import ScanState
 from safecase.core import events, files
 from safecase.core.actors import Actor
 from safecase.core.errors import DomainError, NotPermitted
+from safecase.core.scanning import ScanResult, get_scanner, scanning_enabled
 from safecase.notifications.models import NotificationKind
 from safecase.partnerships import clock, notices
 from safecase.partnerships.choices import ReferralStatus, RequestStatus
@@ -206,13 +210,16 @@ def section_file_add(
     *, actor: Actor, request: InformationRequest, name: str, data: bytes
 ) -> SectionAttachment:
     """A file in the agency's section, inspected, stripped of metadata and stored encrypted
-    (as concern attachments are); only before the section is released."""
+    (as concern attachments are); only before the section is released. It waits for its virus
+    scan (a task queued once the file is committed) and is served only once clean; with
+    scanning off it counts as clean at once, marked "off"."""
     _require_agency(actor, request, Permission.HUB_ANSWER)
     if request.is_released:
         raise DomainError("This section is released; it no longer changes.")
     inspected = files.inspect_upload(name, data, max_bytes=MAX_FILE_BYTES)
     cleaned = files.strip_metadata(inspected, data)
     attachment = SectionAttachment(
+        id=uuid.uuid4(),
         organisation_id=request.organisation_id,
         request=request,
         uploaded_by=actor.user,
@@ -220,17 +227,90 @@ def section_file_add(
         mime=inspected.mime,
         size=cleaned.size,
         sha256=cleaned.sha256,
+        scan_state=ScanState.PENDING,
     )
+    if not scanning_enabled():
+        attachment.scan_state = ScanState.CLEAN
+        attachment.scanned_by = "off"
+        attachment.scanned_at = timezone.now()
     attachment.storage_name = files.store_encrypted(cleaned.data, aad=attachment.aad)
-    attachment.save()
+    # If the row or its audit event fails, remove the stored file too.
+    try:
+        attachment.save(force_insert=True)
+        recorder.record(
+            actor=actor,
+            action=AuditAction.HUB_SECTION_FILE_ADDED,
+            subject=attachment,
+            organisation_id=request.organisation_id,
+            changes={
+                "request": request.pk,
+                "mime": attachment.mime,
+                "size": attachment.size,
+                "scan": attachment.scan_state,
+            },
+        )
+    except Exception:
+        files.delete_stored(attachment.storage_name)
+        raise
+    _scan_after_commit(attachment)
+    return attachment
+
+
+def _scan_after_commit(attachment: SectionAttachment) -> None:
+    if attachment.scan_state == ScanState.PENDING:
+        from safecase.partnerships.tasks import scan_section_file
+
+        attachment_id = str(attachment.pk)
+        transaction.on_commit(lambda: scan_section_file.enqueue(attachment_id=attachment_id))
+
+
+def section_file_scan(*, actor: Actor, attachment: SectionAttachment) -> SectionAttachment:
+    """Scan a section's file still waiting for its virus scan and record the verdict: clean, or
+    quarantined (never served, audited, shown on the section). Only the system does this (the
+    scan task, ``manage.py hub_files_scan``), for the file's own (the hub's) organisation.
+    The scan runs outside any transaction; the verdict is written in one. No verdict:
+    ScannerUnavailable, and the file stays pending."""
+    if not actor.is_system or actor.organisation_id != attachment.organisation_id:
+        raise NotPermitted("Only the virus scanner records a scan.")
+    if attachment.scan_state != ScanState.PENDING:
+        return attachment
+    data = files.open_decrypted(attachment.storage_name, aad=attachment.aad)
+    result = get_scanner().scan(data)
+    return _record_scan(actor=actor, attachment_id=attachment.pk, result=result)
+
+
+@transaction.atomic(durable=True)
+def _record_scan(*, actor: Actor, attachment_id: Any, result: ScanResult) -> SectionAttachment:
+    attachment = SectionAttachment.objects.select_for_update().get(pk=attachment_id)
+    if attachment.scan_state != ScanState.PENDING:
+        return attachment  # another scan recorded its verdict first
+    attachment.scan_state = ScanState.QUARANTINED if result.infected else ScanState.CLEAN
+    attachment.scanned_by = result.scanner
+    attachment.scanned_at = timezone.now()
+    attachment.scan_signature = result.signature
+    attachment.save(
+        update_fields=["scan_state", "scanned_by", "scanned_at", "scan_signature", "updated_at"]
+    )
+    changes: dict[str, Any] = {"request": attachment.request_id, "scanner": result.scanner}
+    if result.infected:
+        changes["signature"] = result.signature
     recorder.record(
         actor=actor,
-        action=AuditAction.HUB_SECTION_FILE_ADDED,
+        action=(
+            AuditAction.HUB_FILE_QUARANTINED if result.infected else AuditAction.HUB_FILE_SCANNED
+        ),
         subject=attachment,
-        organisation_id=request.organisation_id,
-        changes={"request": request.pk, "mime": attachment.mime, "size": attachment.size},
+        organisation_id=attachment.organisation_id,
+        changes=changes,
     )
     return attachment
+
+
+NOT_DOWNLOADABLE = {
+    ScanState.PENDING: "This file is waiting for the virus check. Try again in a few minutes.",
+    ScanState.QUARANTINED: "This file is held back: a virus was found in it. "
+    "It cannot be downloaded.",
+}
 
 
 @transaction.atomic(durable=True)

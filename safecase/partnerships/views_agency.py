@@ -7,11 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safecase.access.decorators import requires
 from safecase.access.permissions import Permission
+from safecase.concerns.models import ScanState
 from safecase.core import files
 from safecase.core.errors import Conflict, DomainError
 from safecase.partnerships import clock, request_actions, selectors
@@ -119,13 +121,18 @@ def add_file(request: HttpRequest, request_id: str) -> HttpResponse:
         messages.error(request, "The file is too large (10 MB at most).")
         return redirect("partnerships:answer", request_id=found.pk)
     try:
-        request_actions.section_file_add(
+        added = request_actions.section_file_add(
             actor=actor, request=found, name=upload.name, data=upload.read()
         )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "File added to your section.")
+        messages.success(
+            request,
+            "File added to your section."
+            if added.scan_state == ScanState.CLEAN
+            else "File added to your section; it opens once the virus check has passed.",
+        )
     return redirect("partnerships:answer", request_id=found.pk)
 
 
@@ -144,6 +151,18 @@ def download(request: HttpRequest, file_id: str) -> HttpResponse:
     cap = selectors.capacity(actor, referral)
     if not selectors.section_readable(actor, cap, attachment.request):
         selectors.refuse(actor, attachment, Permission.HUB_VIEW)
+    if attachment.scan_state != ScanState.CLEAN:  # not scanned yet, or quarantined: never served
+        back = (
+            reverse("partnerships:answer", args=[attachment.request_id])
+            if actor.organisation_id == attachment.request.agency_organisation_id
+            else reverse("partnerships:referral", args=[referral.pk])
+        )
+        context = {
+            "attachment": attachment,
+            "message": request_actions.NOT_DOWNLOADABLE[ScanState(attachment.scan_state)],
+            "back": back,
+        }
+        return render(request, "partnerships/file_unavailable.html", context, status=409)
     selectors.log_viewed(actor, referral, [attachment.request])
     data = files.open_decrypted(attachment.storage_name, aad=attachment.aad)
     return files.attachment_response(data, filename=attachment.display_name, mime=attachment.mime)

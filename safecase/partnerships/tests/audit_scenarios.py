@@ -8,10 +8,12 @@ from datetime import timedelta
 from django.utils import timezone
 
 from safecase.audit.events import AuditAction
+from safecase.concerns.models import ScanState
+from safecase.core.actors import Actor
 from safecase.core.tests.test_files import png
 from safecase.partnerships import actions, request_actions, settings_actions
 from safecase.partnerships.choices import AgencyKind, Source
-from safecase.partnerships.models import HubSettings
+from safecase.partnerships.models import HubSettings, SectionAttachment
 from safecase.partnerships.tests import helpers
 from tests.audit_kit import Call, Case, Kit
 
@@ -112,6 +114,18 @@ def _file(k: Kit, persona: str = "partner_with_share") -> Call:
     )
 
 
+def _scan(k: Kit, system: bool = True) -> Call:
+    request = helpers.requested(k.world)
+    added = request_actions.section_file_add(
+        actor=k.actor("partner_with_share"), request=request, name="photo.png", data=png()
+    )
+    SectionAttachment.objects.filter(pk=added.pk).update(scan_state=ScanState.PENDING)
+    added.refresh_from_db()
+    hub_org = k.world.organisations["childrens_services"]
+    actor = Actor.system("scanner", organisation=hub_org) if system else k.actor("hub")
+    return lambda: request_actions.section_file_scan(actor=actor, attachment=added)
+
+
 def _share(k: Kit, persona: str = "hub") -> Call:
     request = helpers.answered(k.world, hold=False)
     return lambda: request_actions.section_share(
@@ -155,6 +169,9 @@ SCENARIOS = {
     ),
     "safecase.partnerships.request_actions.section_file_add": Case(
         AuditAction.HUB_SECTION_FILE_ADDED, _file, lambda k: _file(k, "hub")
+    ),
+    "safecase.partnerships.request_actions.section_file_scan": Case(
+        AuditAction.HUB_FILE_SCANNED, _scan, lambda k: _scan(k, system=False)
     ),
     "safecase.partnerships.request_actions.section_share": Case(
         AuditAction.HUB_SECTION_SHARED, _share, lambda k: _share(k, "partner_with_share")
