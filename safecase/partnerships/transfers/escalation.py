@@ -19,6 +19,7 @@ from safecase.audit import recorder
 from safecase.audit.events import AuditAction
 from safecase.core.actors import Actor
 from safecase.core.calendar import add_working_days
+from safecase.partnerships.transfers import notices
 from safecase.partnerships.transfers.choices import OPEN_STATUSES
 from safecase.partnerships.transfers.common import (
     leads_of,
@@ -64,6 +65,12 @@ def escalate_transfers(*, today: date | None = None) -> int:
                 subject=transfer,
                 changes=changes,
             )
+        notices.tell_escalated(
+            receiver_id=transfer.receiver_organisation_id,
+            sender_id=transfer.sender_organisation_id,
+            transfer_id=transfer.pk,
+            step=step,
+        )
         if transfer.receiver_organisation is not None:
             mail_after_commit(
                 "A safeguarding file is waiting for you",
