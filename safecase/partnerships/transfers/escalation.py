@@ -4,7 +4,8 @@ receiving organisation's leads and to the sender's, once per step: step 1 on the
 after it fell due, then one more step every further period of the same length, up to
 ``MAX_STEPS``. Run by ``manage.py transfers_escalate`` (daily) or the task ``escalate_transfers``.
 
-Each step is audited in both organisations' chains and e-mailed (no names: "a file waits").
+Each step is audited in both organisations' chains, e-mailed (no names: "a file waits") and
+notified in-app to both sides once per step (notices.py).
 """
 
 from __future__ import annotations
