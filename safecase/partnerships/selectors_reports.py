@@ -31,33 +31,41 @@ class AgencyTimeliness:
     asked: int
     on_time: int
     late_answered: int
+    # Past due and still unanswered when the hub decided (the request was then withdrawn): a
+    # late agency must not drop out of its own timeliness report because the hub moved on.
+    never_answered_late: int
     waiting_late: int
     waiting: int
     no_target: int
 
     @property
     def on_time_percent(self) -> str:
-        answered = self.on_time + self.late_answered
-        return f"{round(100 * self.on_time / answered)}%" if answered else "–"
+        clocked = self.on_time + self.late_answered + self.never_answered_late
+        return f"{round(100 * self.on_time / clocked)}%" if clocked else "–"
 
 
 def timeliness(hub: HubSettings, start: datetime, end: datetime) -> list[AgencyTimeliness]:
     """Requests the hub made in [start, end], per agency: answered in time, answered late,
-    still waiting (and how many of those are past due), and those with no target (blue). One
-    query, grouped in the database."""
+    never answered though past due when the hub decided, still waiting (and how many of those
+    are past due), and those with no target (blue). A request withdrawn unanswered before its
+    due time (the hub decided first) is left out: the agency was not late. One query, grouped
+    in the database."""
     now = timezone.now()
     released = Q(status=RequestStatus.RELEASED)
     waiting = Q(status__in=(RequestStatus.OPEN, RequestStatus.HELD))
+    unanswered = Q(status=RequestStatus.WITHDRAWN, answered_at__isnull=True)
+    overdue_at_decision = Q(due_at__lt=F("referral__decided_at"))
     rows = (
         InformationRequest.objects.filter(
             organisation_id=hub.organisation_id, requested_at__gte=start, requested_at__lte=end
         )
-        .exclude(status=RequestStatus.WITHDRAWN, answered_at__isnull=True)
+        .exclude(unanswered & ~Q(overdue_at_decision, due_at__isnull=False))
         .values("agency_organisation__name", "agency__kind")
         .annotate(
             asked=Count("*"),
             on_time=Count("pk", filter=released & Q(released_at__lte=F("due_at"))),
             late_answered=Count("pk", filter=released & Q(released_at__gt=F("due_at"))),
+            never_answered_late=Count("pk", filter=unanswered & overdue_at_decision),
             waiting_late=Count("pk", filter=waiting & Q(due_at__lt=now)),
             waiting=Count("pk", filter=waiting),
             no_target=Count("pk", filter=Q(due_at__isnull=True)),
@@ -71,6 +79,7 @@ def timeliness(hub: HubSettings, start: datetime, end: datetime) -> list[AgencyT
             asked=r["asked"],
             on_time=r["on_time"],
             late_answered=r["late_answered"],
+            never_answered_late=r["never_answered_late"],
             waiting_late=r["waiting_late"],
             waiting=r["waiting"],
             no_target=r["no_target"],

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from conftest import actor_for, client_for
 from safecase.audit.events import AuditAction
@@ -191,6 +194,37 @@ def test_timeliness_counts_in_time_and_late(world: Any) -> None:
     assert rows["Northshire Health Trust"].waiting == 1
     assert client.get("/hub/timeliness/?start=2026-05-01&end=2026-01-01").status_code == 422
     assert client.get("/hub/timeliness/?start=nope").status_code == 422
+
+
+def _decide(world: Any, referral: HubReferral) -> None:
+    from safecase.partnerships import actions
+
+    fresh = HubReferral.objects.get(pk=referral.pk)
+    actions.referral_decide(
+        actor=actor_for(world, "hub"),
+        referral=fresh,
+        version=fresh.version,
+        decision="nfa",
+        rationale="Synthetic rationale.",
+    )
+
+
+def test_timeliness_keeps_an_agency_that_was_late_and_never_answered(world: Any) -> None:
+    # Found walking the demo: health, late and escalated, vanished from the report once the
+    # hub decided without its answer, and the police's 100% was all the page showed.
+    late = helpers.requested(world, kinds=(AgencyKind.HEALTH,))
+    with time_machine.travel(timezone.now() + timedelta(days=5)):
+        _decide(world, late.referral)
+        # Decided before its due time: health was not late there, and it is not counted.
+        early = helpers.requested(world, kinds=(AgencyKind.HEALTH,))
+        _decide(world, early.referral)
+        client = client_for(world.users["hub_manager"])
+        response = client.get("/hub/timeliness/")
+    rows = {r.agency: r for r in response.context["rows"]}
+    health = rows["Northshire Health Trust"]
+    assert (health.asked, health.never_answered_late, health.on_time) == (1, 1, 0)
+    assert health.on_time_percent == "0%"
+    assert "Late, never answered" in response.content.decode()
 
 
 GARBAGE = {
