@@ -30,6 +30,23 @@ class NotificationKind(models.TextChoices):
     HUB_REQUEST_RECEIVED = "hub_request_received", "Information request from the hub"
     HUB_REFERRAL_DECIDED = "hub_referral_decided", "Hub decision on your referral"
     BREAK_GLASS = "break_glass", "Restricted record opened by break-glass"
+    TRANSFER_RECEIVED = "transfer_received", "Safeguarding file sent to you"
+    TRANSFER_ACCEPTED = "transfer_accepted", "Safeguarding file you sent accepted"
+    TRANSFER_REJECTED = "transfer_rejected", "Safeguarding file you sent rejected"
+    # Escalation: one kind per step and side, so each step tells each lead once (notify never
+    # repeats a kind about the same record) and the link goes to that side's page.
+    TRANSFER_WAITING_1 = "transfer_waiting_1", "Safeguarding file waiting for you"
+    TRANSFER_WAITING_2 = "transfer_waiting_2", "Safeguarding file still waiting (2nd reminder)"
+    TRANSFER_WAITING_3 = "transfer_waiting_3", "Safeguarding file still waiting (last reminder)"
+    TRANSFER_UNANSWERED_1 = "transfer_unanswered_1", "Safeguarding file you sent not acted on"
+    TRANSFER_UNANSWERED_2 = (
+        "transfer_unanswered_2",
+        "Safeguarding file you sent still not acted on (2nd reminder)",
+    )
+    TRANSFER_UNANSWERED_3 = (
+        "transfer_unanswered_3",
+        "Safeguarding file you sent still not acted on (last reminder)",
+    )
 
 
 # The sentence each kind shows. ``{when}`` is the only placeholder: a time, never a detail.
@@ -56,6 +73,24 @@ TEXTS: dict[str, str] = {
     "open it to see the outcome.",
     NotificationKind.BREAK_GLASS: "A restricted record was opened by break-glass at {when}; "
     "open Safecase to see who opened it and why.",
+    NotificationKind.TRANSFER_RECEIVED: "A safeguarding file was sent to your organisation at "
+    "{when}; open it to accept or reject it.",
+    NotificationKind.TRANSFER_ACCEPTED: "A safeguarding file your organisation sent was "
+    "accepted at {when}: receipt is confirmed.",
+    NotificationKind.TRANSFER_REJECTED: "A safeguarding file your organisation sent was "
+    "rejected at {when}; open it to see the reason.",
+    NotificationKind.TRANSFER_WAITING_1: "A safeguarding file sent to your organisation is past "
+    "its due date; open it to accept or reject it.",
+    NotificationKind.TRANSFER_WAITING_2: "A safeguarding file sent to your organisation is "
+    "still waiting (second reminder); open it to accept or reject it.",
+    NotificationKind.TRANSFER_WAITING_3: "A safeguarding file sent to your organisation is "
+    "still waiting (last reminder); open it to accept or reject it.",
+    NotificationKind.TRANSFER_UNANSWERED_1: "A safeguarding file your organisation sent is past "
+    "its due date and not yet acted on; open it to resend it or see where it stands.",
+    NotificationKind.TRANSFER_UNANSWERED_2: "A safeguarding file your organisation sent is "
+    "still not acted on (second reminder); open it to resend it or see where it stands.",
+    NotificationKind.TRANSFER_UNANSWERED_3: "A safeguarding file your organisation sent is "
+    "still not acted on (last reminder); open it to resend it or see where it stands.",
 }
 
 # Where each kind leads: a URL name and, when the page is about one record, the name of the
@@ -73,6 +108,16 @@ LINKS: dict[str, tuple[str, str | None]] = {
     NotificationKind.HUB_REQUEST_RECEIVED: ("partnerships:request_go", "request_id"),
     NotificationKind.HUB_REFERRAL_DECIDED: ("partnerships:referral", "referral_id"),
     NotificationKind.BREAK_GLASS: ("sharing:break_glass_detail", "opening_id"),
+    # The receiver's page of a transfer, and the sender's.
+    NotificationKind.TRANSFER_RECEIVED: ("transfers:received", "transfer_id"),
+    NotificationKind.TRANSFER_ACCEPTED: ("transfers:sent", "transfer_id"),
+    NotificationKind.TRANSFER_REJECTED: ("transfers:sent", "transfer_id"),
+    NotificationKind.TRANSFER_WAITING_1: ("transfers:received", "transfer_id"),
+    NotificationKind.TRANSFER_WAITING_2: ("transfers:received", "transfer_id"),
+    NotificationKind.TRANSFER_WAITING_3: ("transfers:received", "transfer_id"),
+    NotificationKind.TRANSFER_UNANSWERED_1: ("transfers:sent", "transfer_id"),
+    NotificationKind.TRANSFER_UNANSWERED_2: ("transfers:sent", "transfer_id"),
+    NotificationKind.TRANSFER_UNANSWERED_3: ("transfers:sent", "transfer_id"),
 }
 _URL_ARGUMENTS: dict[str, str | None] = dict(LINKS.values())
 

@@ -29,7 +29,14 @@ from safecase.audit.events import AuditAction
 from safecase.core import crypto
 from safecase.core.actors import Actor
 from safecase.core.errors import DomainError, NotPermitted
-from safecase.partnerships.transfers import envelope, keys, receipts, receiving, selectors
+from safecase.partnerships.transfers import (
+    envelope,
+    keys,
+    notices,
+    receipts,
+    receiving,
+    selectors,
+)
 from safecase.partnerships.transfers.choices import TransferMode, TransferStatus
 from safecase.partnerships.transfers.common import (
     bump,
@@ -293,6 +300,7 @@ def transfer_accept(
             organisation_id=transfer.sender_organisation_id,
             changes={"bundle_id": str(transfer.bundle_id), "by": str(actor.organisation.pk)},
         )
+        notices.tell_sender_decided(transfer.sender_organisation_id, transfer.pk, accepted=True)
         mail_after_commit(
             "Receipt of a safeguarding file confirmed",
             f"{actor.organisation.name} accepted a safeguarding file your organisation sent: "
@@ -337,6 +345,7 @@ def transfer_reject(*, actor: Actor, transfer: Transfer, version: int, reason: s
             organisation_id=transfer.sender_organisation_id,
             changes={"bundle_id": str(transfer.bundle_id), "by": str(actor.organisation.pk)},
         )
+        notices.tell_sender_decided(transfer.sender_organisation_id, transfer.pk, accepted=False)
         mail_after_commit(
             "A safeguarding file you sent was rejected",
             f"{actor.organisation.name} rejected a safeguarding file your organisation sent, "

@@ -28,7 +28,7 @@ from safecase.core.calendar import add_working_days
 from safecase.core.errors import Conflict, DomainError, NotPermitted
 from safecase.core.events import TRANSFER_RECEIVED, publish
 from safecase.partnerships.transfers import document as documents
-from safecase.partnerships.transfers import envelope, keys
+from safecase.partnerships.transfers import envelope, keys, notices
 from safecase.partnerships.transfers.models import ReceivedFile, Transfer
 from safecase.people.models import Person
 
@@ -197,6 +197,7 @@ def seal_bundle(
             event_type=TRANSFER_RECEIVED,
             payload={"transfer_id": str(transfer.pk), "bundle_id": bundle_id, "status": "pending"},
         )
+        notices.tell_receiver(receiver_organisation.pk, transfer.pk)
         mail_after_commit(
             "A safeguarding file was sent to you",
             f"{actor.organisation.name} sent a safeguarding file to {receiver_organisation.name}."

@@ -4,7 +4,8 @@ receiving organisation's leads and to the sender's, once per step: step 1 on the
 after it fell due, then one more step every further period of the same length, up to
 ``MAX_STEPS``. Run by ``manage.py transfers_escalate`` (daily) or the task ``escalate_transfers``.
 
-Each step is audited in both organisations' chains and e-mailed (no names: "a file waits").
+Each step is audited in both organisations' chains, e-mailed (no names: "a file waits") and
+notified in-app to both sides once per step (notices.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from safecase.audit import recorder
 from safecase.audit.events import AuditAction
 from safecase.core.actors import Actor
 from safecase.core.calendar import add_working_days
+from safecase.partnerships.transfers import notices
 from safecase.partnerships.transfers.choices import OPEN_STATUSES
 from safecase.partnerships.transfers.common import (
     leads_of,
@@ -64,6 +66,12 @@ def escalate_transfers(*, today: date | None = None) -> int:
                 subject=transfer,
                 changes=changes,
             )
+        notices.tell_escalated(
+            receiver_id=transfer.receiver_organisation_id,
+            sender_id=transfer.sender_organisation_id,
+            transfer_id=transfer.pk,
+            step=step,
+        )
         if transfer.receiver_organisation is not None:
             mail_after_commit(
                 "A safeguarding file is waiting for you",

@@ -26,7 +26,7 @@ from safecase.audit.events import AuditAction, Outcome
 from safecase.core.actors import Actor
 from safecase.core.calendar import add_working_days
 from safecase.core.events import TRANSFER_RECEIVED, publish
-from safecase.partnerships.transfers import envelope, keys, receipts
+from safecase.partnerships.transfers import envelope, keys, notices, receipts
 from safecase.partnerships.transfers.choices import TransferMode, TransferStatus
 from safecase.partnerships.transfers.common import (
     leads_of,
@@ -179,6 +179,7 @@ def _store(
             "status": "pending",
         },
     )
+    notices.tell_receiver(organisation.pk, transfer.pk)
     mail_after_commit(
         "A safeguarding file was sent to you",
         f"A safeguarding file arrived for {organisation.name} from another Safecase.\n\n"
@@ -264,5 +265,7 @@ def _record_receipt(*, transfer: Transfer, receipt: dict[str, Any], ip: str | No
             "signed_by": receipt.get("signing_key_id"),
         },
     )
+    if transfer.sender_organisation_id is not None:
+        notices.tell_sender_decided(transfer.sender_organisation_id, transfer.pk, accepted=accepted)
     transfer.refresh_from_db()
     return transfer
