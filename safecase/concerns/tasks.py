@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -25,7 +24,7 @@ from safecase.concerns.choices import ConcernStatus
 from safecase.concerns.models import Attachment, Concern, ConcernAction, PatternAlert, ScanState
 from safecase.concerns.selectors import concerns_visible_to, drafts_of
 from safecase.core.actors import Actor
-from safecase.core.scanning import ScannerUnavailable
+from safecase.core.scanning import SCAN_ATTEMPTS, SCAN_RETRY_DELAYS, ScannerUnavailable
 from safecase.notifications.actions import notify
 from safecase.notifications.models import NotificationKind
 
@@ -210,18 +209,8 @@ def evaluate_patterns(concern_id: str) -> int:
     return len(concern_evaluate_patterns(actor=actor, concern=concern))
 
 
-# When a scan gets no verdict (scanner down, no signatures, timed out), the task queues itself
-# again after each of these delays: six attempts over about four and a half hours. After the
-# last, the file stays pending (never served), the task fails with a WARNING in the worker's
-# log, and the hourly ``manage.py attachments_scan`` keeps trying (docs/operations.md 9c.2).
-SCAN_RETRY_DELAYS = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=15),
-    timedelta(hours=1),
-    timedelta(hours=3),
-)
-SCAN_ATTEMPTS = len(SCAN_RETRY_DELAYS) + 1
+# The retry delays when a scan gets no verdict are the same for every kind of file
+# (safecase.core.scanning.SCAN_RETRY_DELAYS; docs/operations.md 9c.2).
 
 
 @task()

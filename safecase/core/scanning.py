@@ -24,6 +24,7 @@ import re
 import socket
 import subprocess
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from django.conf import settings
@@ -183,3 +184,17 @@ def check_scanning(app_configs: object = None, **kwargs: object) -> list[CheckMe
             )
         ]
     return []
+
+
+# When a scan gets no verdict (scanner down, no signatures, timed out), a file's scan task
+# queues itself again after each of these delays: six attempts over about four and a half hours.
+# After the last, the file stays pending (never served) and the hourly sweep of its app
+# (``attachments_scan``, ``hub_files_scan``) keeps trying. The same for every kind of file.
+SCAN_RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=3),
+)
+SCAN_ATTEMPTS = len(SCAN_RETRY_DELAYS) + 1

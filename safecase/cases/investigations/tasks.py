@@ -4,7 +4,6 @@ attachments are scanned (safecase.concerns.tasks.scan_attachment, with its retry
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.utils import timezone
 from django_tasks import task
@@ -12,18 +11,9 @@ from django_tasks import task
 from safecase.cases.investigations.models import EvidenceItem
 from safecase.concerns.models import ScanState
 from safecase.core.actors import Actor
-from safecase.core.scanning import ScannerUnavailable
+from safecase.core.scanning import SCAN_ATTEMPTS, SCAN_RETRY_DELAYS, ScannerUnavailable
 
 logger = logging.getLogger(__name__)
-# As for a concern's attachments (safecase.concerns.tasks): six attempts over about 4.5 hours.
-SCAN_RETRY_DELAYS = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=15),
-    timedelta(hours=1),
-    timedelta(hours=3),
-)
-SCAN_ATTEMPTS = len(SCAN_RETRY_DELAYS) + 1
 
 
 @task()
