@@ -148,8 +148,11 @@ TEMPLATES = [
 (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'safecase.sqlite3'}")
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("SAFECASE_DB_CONN_MAX_AGE", 60))
+# Both keep their connection between requests (SAFECASE_DB_CONN_MAX_AGE), health-checked before
+# reuse: opening a SQLite connection costs more than a small page's queries (the PRAGMAs, then
+# parsing the whole schema on the first statement: ~4 ms a request here, see benchmarks/README.md).
+_db["CONN_HEALTH_CHECKS"] = True
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    _db["CONN_MAX_AGE"] = 0
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -158,8 +161,6 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
         ),
     }
-else:
-    _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
