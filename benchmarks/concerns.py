@@ -151,6 +151,7 @@ def load(concerns: int, people: int, organisations: int, out: str) -> None:
     from django.db import connection
     from django.db.models import Count
 
+    from safecase.core import statistics
     from safecase.demo.scale import load_county
     from safecase.people.models import Person
 
@@ -165,9 +166,7 @@ def load(concerns: int, people: int, organisations: int, out: str) -> None:
     if "search_reindex" in get_commands():
         began = time.perf_counter()
         call_command("search_reindex", verbosity=0)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")  # the index was filled after the loader's ANALYZE
+        statistics.analyze()  # the index was filled after the loader's ANALYZE
         result["search_reindex_seconds"] = round(time.perf_counter() - began, 1)
     result["database_bytes"] = _database_bytes()
     common = (

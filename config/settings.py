@@ -139,6 +139,14 @@ TEMPLATES = [
             ],
         },
     },
+    # Row-heavy fragments only, included from Django templates with {% jinja %} (ADR 0019); they
+    # live in each app's jinja2/ folder. No context processors: the including page ran them.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "safecase.web.jinja.environment"},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------------

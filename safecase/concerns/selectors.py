@@ -198,13 +198,15 @@ def triage_queue_page(actor: Actor, *, cursor: str | None) -> KeysetPage[QueueRo
     # (overdue_before()).
     own_settings = SafeguardingSettings.objects.filter(organisation=actor.organisation)
     page = keyset_page(
-        triage_queue(actor)
-        .annotate(
+        triage_queue(actor),
+        key=("-is_urgent", "submitted_at", "id"),
+        cursor=cursor,
+        # The names and labels for the page's rows only, not for every concern waiting.
+        late=lambda chosen: chosen.annotate(
             overdue_hours=Subquery(own_settings.values("overdue_hours")[:1]),
             about=_QUEUE_NAMES,
             labels=_QUEUE_LABELS,
-        )
-        .values(
+        ).values(
             "id",
             "is_urgent",
             "submitted_at",
@@ -214,8 +216,6 @@ def triage_queue_page(actor: Actor, *, cursor: str | None) -> KeysetPage[QueueRo
             "about",
             "labels",
         ),
-        key=("-is_urgent", "submitted_at", "id"),
-        cursor=cursor,
     )
     # As overdue_before(): the organisation's own target, else the operator's default.
     hours = page.items[0]["overdue_hours"] if page.items else None

@@ -93,18 +93,25 @@ def keyset_page(
     size: int = PAGE_SIZE,
     parse: Callable[[str], Any] = str,
     refuse_bad_values: bool = False,
+    late: Callable[[models.QuerySet[Any, Any]], models.QuerySet[Any, T]] | None = None,
 ) -> KeysetPage[T]:
     """One page ordered by ``key`` (a unique field, or a tuple ending in a unique field),
     starting after ``cursor`` (opaque for tuples, the plain last value for a single key).
 
     A malformed cursor starts from the beginning rather than failing; so does one whose values
     do not fit the key's fields, unless ``refuse_bad_values`` (the API answers it with 404).
+
+    ``late`` adds what the rows need beyond the key (costly annotations, ``values()``) once the
+    page's rows are chosen: a database that sorts the candidates computes every selected column
+    for each of them first (SQLite does), so correlated subqueries would run for every waiting
+    row, not for the page's 51. The rows are then chosen by the key alone, in a subquery.
     """
     keys = (key,) if isinstance(key, str) else key
     # A key may carry its own direction ("-is_urgent"); ``descending`` flips every key.
     fields = [k.lstrip("-") for k in keys]
     down = [k.startswith("-") != descending for k in keys]
-    ordered = queryset.order_by(*(f"-{f}" if d else f for f, d in zip(fields, down, strict=True)))
+    order = [f"-{f}" if d else f for f, d in zip(fields, down, strict=True)]
+    ordered = queryset.order_by(*order)
     if cursor:
         if len(keys) == 1:
             try:
@@ -125,7 +132,11 @@ def keyset_page(
                 op = "lt" if down[i] else "gt"
                 clauses.append(models.Q(**equal, **{f"{f}__{op}": values[i]}))
             ordered = ordered.filter(reduce(lambda a, b: a | b, clauses))
-    rows = list(ordered[: size + 1])
+    if late is None:
+        rows = list(ordered[: size + 1])
+    else:
+        chosen = ordered.values("pk")[: size + 1]
+        rows = list(late(queryset.model._base_manager.filter(pk__in=chosen)).order_by(*order))
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]

@@ -58,6 +58,7 @@ from safecase.concerns.models import (
     Triage,
 )
 from safecase.concerns.patterns import normalise
+from safecase.core import statistics
 from safecase.demo.bulk import insert_objects
 from safecase.demo.personas import DEMO_DOMAIN, DEMO_PASSWORD
 from safecase.demo.scale_cases import CASE_MODELS, CaseMaker
@@ -681,8 +682,8 @@ def load_county(
     progress: Callable[[str], None] | None = None,
 ) -> CountySummary:
     """Load a synthetic county in bulk: benchmark data, not records (no audit events; see the
-    module docstring). Refuses a database that already holds one. On PostgreSQL ends with
-    ANALYZE (``analyze``), as autovacuum would after a bulk load."""
+    module docstring). Refuses a database that already holds one. Ends with ANALYZE
+    (``analyze``), as autovacuum would after a bulk load on PostgreSQL."""
     if organisations < 1 or people < organisations or concerns < 0:
         raise ValueError("Give at least one organisation and one person per organisation.")
     if User.objects.filter(email=BENCH_LEAD_EMAIL).exists():
@@ -729,9 +730,8 @@ def load_county(
             chronology.rebuild()
             case_chronology.rebuild()
         lap("chronology")
-    if analyze and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    if analyze:
+        statistics.analyze()
         lap("analyze")
     summary.seconds["total"] = round(sum(summary.seconds.values()), 2)
     return summary

@@ -39,7 +39,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from safecase.access.roles import Role
@@ -52,6 +52,7 @@ from safecase.accounts.models import (
     PartnershipMember,
     User,
 )
+from safecase.core import statistics
 from safecase.demo.bulk import insert_objects
 from safecase.demo.personas import DEMO_DOMAIN, DEMO_PASSWORD
 from safecase.demo.scale import (
@@ -638,7 +639,7 @@ def load_hub(
 ) -> HubSummary:
     """Load a synthetic hub in bulk: benchmark data, not records (no audit events; see the
     module docstring). ``people`` defaults to a fifth of ``referrals``. Refuses a database that
-    already holds one. On PostgreSQL ends with ANALYZE (``analyze``)."""
+    already holds one. Ends with ANALYZE (``analyze``)."""
     if agencies < 1 or referrals < 0:
         raise ValueError("Give at least one agency.")
     if User.objects.filter(email=BENCH_HUB_EMAIL).exists():
@@ -658,9 +659,8 @@ def load_hub(
         summary.bench_referral_id = bench.pk
         summary.bench_referral_requests = min(BENCH_REFERRAL_REQUESTS, agencies)
         lap("referrals, ratings and requests")
-    if analyze and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    if analyze:
+        statistics.analyze()
         lap("analyze")
     summary.seconds["total"] = round(sum(summary.seconds.values()), 2)
     return summary

@@ -2,7 +2,9 @@
 
 ``{% load safecase %}``, then ``{{ c.submitted_at|age }}`` ("3 days"), and
 ``{% url_for "concerns:triage" c.pk %}`` (a reverse() resolved once per URL name, then filled in
-by string joining: a 50-row list would otherwise resolve 50 times).
+by string joining: a 50-row list would otherwise resolve 50 times), and
+``{% jinja "people/_chronology_rows.html" %}`` (a Jinja2 fragment drawn with this template's
+context: safecase.web.jinja, ADR 0019).
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from datetime import datetime
 from functools import lru_cache
 
 from django import template
+from django.template import engines
+from django.template.context import Context
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -36,6 +41,16 @@ def url_for(url_name: str, pk: uuid.UUID | str) -> str:
 @register.simple_tag(name="url_for")
 def url_for_tag(url_name: str, pk: uuid.UUID | str) -> str:
     return url_for(url_name, pk)
+
+
+@register.simple_tag(name="jinja", takes_context=True)
+def jinja_tag(context: Context, template_name: str) -> SafeString:
+    """Draws the Jinja2 template ``template_name`` with everything this template can see.
+
+    Jinja2 escapes what it prints (autoescape is on), so its output goes in unescaped.
+    """
+    fragment = engines["jinja2"].get_template(template_name)
+    return mark_safe(fragment.render(context.flatten(), request=context.get("request")))  # noqa: S308
 
 
 _UNITS = (("year", 365 * 86400), ("week", 7 * 86400), ("day", 86400), ("hour", 3600))
