@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -41,10 +42,17 @@ def possible_duplicates(
     date_of_birth: date | None,
     identifiers: list[tuple[str, str]],
     limit: int = 10,
+    organisation_id: uuid.UUID | None = None,
 ) -> list[Person]:
     """People who may be the same person: a shared identifier, or the same family name with the
-    same date of birth or a similar first given name. Only among people the actor may see."""
+    same date of birth or a similar first given name. Only among people the actor may see, and
+    with ``organisation_id`` only among that organisation's (merge candidates: a merge never
+    crosses organisations). Then the visibility rule's ``OR`` of shared records no longer keeps
+    the planner from the organisation's index (at 300,000 concerns: 6.2 → 0.15 ms on PostgreSQL,
+    12.9 → 0.19 ms on SQLite; benchmarks/README.md)."""
     scoped = people_visible_to(actor)
+    if organisation_id is not None:
+        scoped = scoped.filter(organisation_id=organisation_id)
     match = Q(pk__in=[])
     for scheme, value in identifiers:
         try:

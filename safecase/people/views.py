@@ -149,6 +149,7 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
                     family_name=person.family_name,
                     date_of_birth=person.date_of_birth,
                     identifiers=[],
+                    organisation_id=person.organisation_id,
                 )
                 if p.pk != person.pk
             ]

@@ -5,18 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_alter_membershiprole_role'),
-        ('cases', '0002_default_case_types'),
-        ('concerns', '0008_attachment_scan'),
-        ('people', '0004_chronology_case_lines'),
+        ("accounts", "0004_alter_membershiprole_role"),
+        ("cases", "0002_default_case_types"),
+        ("concerns", "0008_attachment_scan"),
+        ("people", "0004_chronology_case_lines"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='chronologyitem',
-            index=models.Index(fields=['person', 'organisation', 'low_level'], name='chronology_count'),
+            model_name="chronologyitem",
+            index=models.Index(
+                fields=["person", "organisation", "low_level"], name="chronology_count"
+            ),
         ),
     ]
