@@ -123,6 +123,34 @@ def test_possible_duplicates_are_found_by_identifier_name_and_birth_date(
     )
 
 
+def test_merge_candidates_are_only_the_organisations_own_people(world: DemoWorld) -> None:
+    # A person shared with the police is one the police may see, but never one they could
+    # merge a record of theirs with: the person page asks for its own organisation's only.
+    from safecase.access import actions as access_actions
+
+    person = _child(world)
+    access_actions.share_grant(
+        actor=_actor(world, "lead"),
+        record=person,
+        to_organisation=world.organisations["police"],
+        purpose="Joint enquiry (synthetic).",
+        lawful_basis="Children Act 1989 s.47",
+    )
+    police = _actor(world, "partner_with_share")
+    match: dict[str, Any] = {
+        "given_names": "Amira",
+        "family_name": "Testwell",
+        "date_of_birth": date(2014, 5, 17),
+        "identifiers": [],
+    }
+    assert selectors.possible_duplicates(police, **match) == [person]
+    own = world.organisations["police"].pk
+    assert selectors.possible_duplicates(police, **match, organisation_id=own) == []
+    lead = _actor(world, "lead")
+    riverside = person.organisation_id
+    assert selectors.possible_duplicates(lead, **match, organisation_id=riverside) == [person]
+
+
 def test_reporters_and_administrators_cannot_create_people(world: DemoWorld) -> None:
     for persona in ("reporter", "org_admin", "auditor"):
         with pytest.raises(NotPermitted):

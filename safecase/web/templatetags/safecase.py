@@ -18,6 +18,7 @@ from django.template import engines
 from django.template.context import Context
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -47,10 +48,19 @@ def url_for_tag(url_name: str, pk: uuid.UUID | str) -> str:
 def jinja_tag(context: Context, template_name: str) -> SafeString:
     """Draws the Jinja2 template ``template_name`` with everything this template can see.
 
-    Jinja2 escapes what it prints (autoescape is on), so its output goes in unescaped.
+    ``csrf_input`` is made once, from the page's own token. Django's Jinja2 backend would pass
+    a lazy one that masks the token afresh each time it is printed: 50 forms in a list cost
+    ~8 ms that way. Jinja2 escapes what it prints (autoescape is on), so its output goes in
+    unescaped.
     """
     fragment = engines["jinja2"].get_template(template_name)
-    return mark_safe(fragment.render(context.flatten(), request=context.get("request")))  # noqa: S308
+    names = context.flatten()
+    token = names.get("csrf_token")
+    if token is not None:
+        names["csrf_input"] = format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
+        )
+    return mark_safe(fragment.template.render(names))  # noqa: S308
 
 
 _UNITS = (("year", 365 * 86400), ("week", 7 * 86400), ("day", 86400), ("hour", 3600))

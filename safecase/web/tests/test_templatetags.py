@@ -7,10 +7,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template import engines
 from django.template.defaultfilters import date as django_date
+from django.template.defaultfilters import pluralize as django_pluralize
+from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from jinja2 import UndefinedError
 
+from safecase.web.jinja import pluralize
 from safecase.web.templatetags.safecase import age, url_for, when
 
 
@@ -48,3 +53,52 @@ def test_url_for_matches_reverse_and_refuses_what_is_not_a_uuid() -> None:
         url_for("concerns:detail", "../../admin")
     with pytest.raises(NoReverseMatch):
         url_for("concerns:no_such_page", pk)
+
+
+# --- {% jinja %}: Jinja2 fragments inside Django templates (ADR 0019) -----------------------
+
+
+def _page(source: str) -> str:
+    return "{% load safecase %}" + source
+
+
+def test_jinja_fragment_sees_the_context_and_escapes_it() -> None:
+    request = RequestFactory().get("/")
+    template = engines["django"].from_string(_page('{% jinja "people/_chronology_rows.html" %}'))
+    moment = datetime(2026, 3, 4, 9, 5, tzinfo=ZoneInfo("UTC"))
+    entry = {
+        "when": moment,
+        "approximate": False,
+        "kind": "Concern",
+        "significant": True,
+        "title": "<script>alert(1)</script>",
+        "is_concern": True,
+        "concern_id": uuid.uuid4(),
+        "case_id": None,
+        "preview": "Said <b>hello</b> & left",
+    }
+    person = {"pk": uuid.uuid4()}
+    html = template.render({"chronology": [entry], "may_mark": True, "person": person}, request)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html
+    assert "Said &lt;b&gt;hello&lt;/b&gt; &amp; left" in html
+    # The same local time as the when filter, once in full and once as the date alone.
+    assert f">{when(moment)}" in html
+    assert f"entry of {when(moment, False)}</span>" in html
+    # A working form: the CSRF field and the URL of the entry's concern.
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert reverse("concerns:significance", args=[entry["concern_id"]]) in html
+    assert reverse("concerns:detail", args=[entry["concern_id"]]) in html
+    assert "Significant" in html
+
+
+def test_jinja_fragment_refuses_a_missing_name() -> None:
+    template = engines["django"].from_string(_page('{% jinja "people/_chronology_rows.html" %}'))
+    with pytest.raises(UndefinedError):
+        template.render({"chronology": [{"when": None}]}, RequestFactory().get("/"))
+
+
+def test_jinja_pluralize_matches_django() -> None:
+    for count in (0, 1, 2):
+        assert pluralize(count) == django_pluralize(count)
+        assert pluralize(count, "y,ies") == django_pluralize(count, "y,ies")
