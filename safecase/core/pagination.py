@@ -104,7 +104,8 @@ def keyset_page(
     ``late`` adds what the rows need beyond the key (costly annotations, ``values()``) once the
     page's rows are chosen: a database that sorts the candidates computes every selected column
     for each of them first (SQLite does), so correlated subqueries would run for every waiting
-    row, not for the page's 51. The rows are then chosen by the key alone, in a subquery.
+    row, not for the page's 51. The rows are then chosen by the key alone, in a subquery;
+    ``late``'s rows must still carry the key's fields (the next cursor is read from them).
     """
     keys = (key,) if isinstance(key, str) else key
     # A key may carry its own direction ("-is_urgent"); ``descending`` flips every key.

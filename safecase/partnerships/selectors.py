@@ -236,10 +236,15 @@ def hub_queue(actor: Actor, *, cursor: str | None, size: int = 50) -> KeysetPage
     first within each; with the number of requests out, waiting and late. Constant queries."""
     org = actor.organisation_id
     assert org is not None
-    rows = HubReferral.objects.filter(
-        organisation_id=org, status=ReferralStatus.OPEN
-    ).select_related("referring_organisation")
-    return keyset_page(_with_clock_counts(rows), key=QUEUE_KEY, cursor=cursor, size=size)
+    rows = HubReferral.objects.filter(organisation_id=org, status=ReferralStatus.OPEN)
+    return keyset_page(
+        rows,
+        key=QUEUE_KEY,
+        cursor=cursor,
+        size=size,
+        # The counts and the referrer for the page's rows only, whatever the plan.
+        late=lambda chosen: _with_clock_counts(chosen.select_related("referring_organisation")),
+    )
 
 
 def hub_decided(actor: Actor, *, cursor: str | None, size: int = 50) -> KeysetPage[HubReferral]:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.template.loader import get_template
 from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup
 
 from safecase.web.templatetags.safecase import age, url_for, when
 
@@ -25,9 +27,15 @@ def pluralize(count: int, forms: str = ",s") -> str:
     return singular if count == 1 else plural
 
 
+def django_include(template_name: str, **names: Any) -> Markup:
+    """A Django template drawn inside a fragment, with only ``names``: one rule kept in one
+    template (a section file's download link only once it was scanned clean), not copied."""
+    return Markup(get_template(template_name, using="django").render(names))  # noqa: S704
+
+
 def environment(**options: Any) -> Environment:
     options["undefined"] = StrictUndefined
     env = Environment(**options)  # noqa: S701  (autoescape is on: Django's backend sets it)
-    env.globals.update(url_for=url_for)
+    env.globals.update(url_for=url_for, django_include=django_include)
     env.filters.update(when=when, age=age, pluralize=pluralize)
     return env

@@ -26,7 +26,7 @@ def _statistics_rows() -> int:
 
 def test_db_analyze_leaves_statistics_for_the_planner() -> None:
     for i in range(5):
-        Organisation.objects.create(name=f"Statistics {i}", type="school")
+        Organisation.objects.create(name=f"Statistics {i}", org_type="school")
     out = StringIO()
     call_command("db_analyze", stdout=out)
     assert _statistics_rows() > 0
