@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from safecase.access.permissions import Permission
 from safecase.access.policy import can
@@ -30,7 +30,7 @@ from safecase.cases.models import (
     StageChange,
 )
 from safecase.concerns.choices import PersonRole
-from safecase.concerns.models import Concern
+from safecase.concerns.models import Concern, ConcernPerson
 from safecase.concerns.selectors import concerns_visible_to
 from safecase.core.actors import Actor
 from safecase.core.pagination import KeysetPage, keyset_page
@@ -138,16 +138,21 @@ def case_detail(actor: Actor, case: Case) -> CaseDetail:
     """Everything the case page shows, in a fixed number of queries whatever the case holds:
     its concerns (only those the actor may see), subjects, team (current
     and past) and stage history, and the moves the actor may make from here."""
-    links = list(
-        CaseConcern.objects.filter(case=case)
-        .order_by("created_at")
-        .values_list("concern_id", flat=True)[:DETAIL_LIMIT]
-    )
+    # The case's first DETAIL_LIMIT concerns, as a subquery of the one query that reads them.
+    links = (CaseConcern.objects.filter(case=case).order_by("created_at").values("concern_id"))[
+        :DETAIL_LIMIT
+    ]
     concerns = list(
         concerns_visible_to(actor)
         .filter(pk__in=links)
         .select_related("recorded_by")
-        .prefetch_related("people")
+        .prefetch_related(
+            # Who each concern is about, by name: all the page and the bundle show of them.
+            Prefetch(
+                "people",
+                queryset=ConcernPerson.objects.only("id", "concern_id", "role", "name_as_recorded"),
+            )
+        )
         .order_by("submitted_at")
     )
     subjects = list(
