@@ -7,7 +7,7 @@ import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -197,24 +197,28 @@ def triage_queue_page(actor: Actor, *, cursor: str | None) -> KeysetPage[QueueRo
     # The target is an uncorrelated subquery (evaluated once), not a query of its own
     # (overdue_before()).
     own_settings = SafeguardingSettings.objects.filter(organisation=actor.organisation)
-    page = keyset_page(
-        triage_queue(actor),
-        key=("-is_urgent", "submitted_at", "id"),
-        cursor=cursor,
-        # The names and labels for the page's rows only, not for every concern waiting.
-        late=lambda chosen: chosen.annotate(
-            overdue_hours=Subquery(own_settings.values("overdue_hours")[:1]),
-            about=_QUEUE_NAMES,
-            labels=_QUEUE_LABELS,
-        ).values(
-            "id",
-            "is_urgent",
-            "submitted_at",
-            "triaged_at",
-            "recorded_by__full_name",
-            "overdue_hours",
-            "about",
-            "labels",
+    # The rows are late='s values(): dictionaries, not the queryset's concerns.
+    page = cast(
+        "KeysetPage[dict[str, Any]]",
+        keyset_page(
+            triage_queue(actor),
+            key=("-is_urgent", "submitted_at", "id"),
+            cursor=cursor,
+            # The names and labels for the page's rows only, not for every concern waiting.
+            late=lambda chosen: chosen.annotate(
+                overdue_hours=Subquery(own_settings.values("overdue_hours")[:1]),
+                about=_QUEUE_NAMES,
+                labels=_QUEUE_LABELS,
+            ).values(
+                "id",
+                "is_urgent",
+                "submitted_at",
+                "triaged_at",
+                "recorded_by__full_name",
+                "overdue_hours",
+                "about",
+                "labels",
+            ),
         ),
     )
     # As overdue_before(): the organisation's own target, else the operator's default.
