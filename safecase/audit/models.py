@@ -46,7 +46,10 @@ class AuditEvent(models.Model):
         indexes = (
             models.Index(fields=("chain", "action", "seq")),
             models.Index(fields=("organisation_id", "occurred_at")),
-            models.Index(fields=("subject_type", "subject_id")),
+            # A record's events, and one kind of them newest first (a case's bundle exports,
+            # read on every view of the case: without the action, the case's own "viewed"
+            # events, one per view, were read through too).
+            models.Index(fields=("subject_type", "subject_id", "action", "occurred_at")),
             models.Index(fields=("actor_id", "occurred_at")),
         )
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
 from safecase.access.lookups import access_object
 from safecase.access.models import RecordRestriction
@@ -25,6 +25,7 @@ from safecase.cases.choices import Workflow
 from safecase.cases.models import Case
 from safecase.cases.risk.selectors import current_risk  # the header's current risk (ADR 0012)
 from safecase.core.actors import Actor
+from safecase.core.urls import url_for
 
 # (key, tab label, URL name); the allegation tab only on an allegation's case.
 PARTS: tuple[tuple[str, str, str], ...] = (
@@ -86,7 +87,7 @@ def _tabs(case: Case, current: str) -> list[Tab]:
         if key == "allegation" and case.case_type.workflow != Workflow.ALLEGATION:
             continue
         try:
-            url = reverse(name, kwargs={"case_id": case.pk})
+            url = url_for(name, case.pk)
         except NoReverseMatch:
             continue  # a part whose pages are not built yet
         tabs.append(Tab(key, label, url, key == current))

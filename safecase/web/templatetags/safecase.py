@@ -11,32 +11,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from functools import lru_cache
 
 from django import template
 from django.template import engines
 from django.template.context import Context
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from safecase.core.urls import url_for
+
 register = template.Library()
-
-_PLACEHOLDER = uuid.UUID(int=0)
-
-
-@lru_cache(maxsize=256)
-def _split(url_name: str) -> tuple[str, str]:
-    """The URL of ``url_name`` for one UUID argument, as the text before and after it."""
-    before, after = reverse(url_name, args=[_PLACEHOLDER]).split(str(_PLACEHOLDER))
-    return before, after
-
-
-def url_for(url_name: str, pk: uuid.UUID | str) -> str:
-    """reverse(url_name, args=[pk]) for a URL whose only argument is a UUID."""
-    before, after = _split(url_name)
-    return f"{before}{uuid.UUID(str(pk))}{after}"
 
 
 @register.simple_tag(name="url_for")
