@@ -570,7 +570,7 @@ def measure(
         def baseline() -> None:
             """The bare page again, just before the next page: on a shared machine the speed
             drifts within a run, so each page is compared with the baselines beside it."""
-            if order:
+            if order and not order[-1].startswith("baseline"):
                 timed(f"baseline ({len(order)})", "/bench/baseline/", signed_in=False)
 
         def timed(name: str, path: str, *, signed_in: bool = True) -> dict[str, Any] | None:
