@@ -158,7 +158,7 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'safecase
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("SAFECASE_DB_CONN_MAX_AGE", 60))
 # Both keep their connection between requests (SAFECASE_DB_CONN_MAX_AGE), health-checked before
 # reuse: opening a SQLite connection costs more than a small page's queries (the PRAGMAs, then
-# parsing the whole schema on the first statement: ~4 ms a request here, see benchmarks/README.md).
+# parsing the whole schema on the first statement: ~6 ms a request here; ADR 0003).
 _db["CONN_HEALTH_CHECKS"] = True
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {

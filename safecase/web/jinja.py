@@ -21,12 +21,6 @@ from markupsafe import Markup
 from safecase.web.templatetags.safecase import age, url_for, when
 
 
-def pluralize(count: int, forms: str = ",s") -> str:
-    """Django's ``pluralize``: ``"y,ies"`` gives the singular and the plural ending."""
-    singular, _, plural = forms.rpartition(",") if "," in forms else ("", "", forms)
-    return singular if count == 1 else plural
-
-
 def django_include(template_name: str, **names: Any) -> Markup:
     """A Django template drawn inside a fragment, with only ``names``: one rule kept in one
     template (a section file's download link only once it was scanned clean), not copied."""
@@ -37,5 +31,5 @@ def environment(**options: Any) -> Environment:
     options["undefined"] = StrictUndefined
     env = Environment(**options)  # noqa: S701  (autoescape is on: Django's backend sets it)
     env.globals.update(url_for=url_for, django_include=django_include)
-    env.filters.update(when=when, age=age, pluralize=pluralize)
+    env.filters.update(when=when, age=age)
     return env

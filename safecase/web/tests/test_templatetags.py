@@ -9,13 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.template import engines
 from django.template.defaultfilters import date as django_date
-from django.template.defaultfilters import pluralize as django_pluralize
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from jinja2 import UndefinedError
 
-from safecase.web.jinja import pluralize
 from safecase.web.templatetags.safecase import age, url_for, when
 
 
@@ -96,9 +94,3 @@ def test_jinja_fragment_refuses_a_missing_name() -> None:
     template = engines["django"].from_string(_page('{% jinja "people/_chronology_rows.html" %}'))
     with pytest.raises(UndefinedError):
         template.render({"chronology": [{"when": None}]}, RequestFactory().get("/"))
-
-
-def test_jinja_pluralize_matches_django() -> None:
-    for count in (0, 1, 2):
-        assert pluralize(count) == django_pluralize(count)
-        assert pluralize(count, "y,ies") == django_pluralize(count, "y,ies")
